@@ -1,0 +1,68 @@
+import type { Env } from "./env";
+import { MAX_PAGE_SIZE } from "./store/limits";
+
+/** The authentication schemes this build knows. */
+export const AUTH_SCHEMES = ["sigs", "none"] as const;
+export type AuthScheme = (typeof AUTH_SCHEMES)[number];
+
+/** The validated configuration. Every field has a default; see README.md § Configuration. */
+export interface Config {
+  authSchemes: ReadonlySet<AuthScheme>;
+  maxRequestBytes: number;
+  defaultPageSize: number;
+  sigsMaxSkewSeconds: number;
+}
+
+export const DEFAULTS = {
+  authSchemes: "sigs",
+  maxRequestBytes: 40 * 1024 * 1024,
+  defaultPageSize: MAX_PAGE_SIZE,
+  sigsMaxSkewSeconds: 24 * 60 * 60,
+} as const;
+
+/** A configuration mistake: reported as a 500 with this message in the log, on every request until fixed. */
+export class ConfigError extends Error {}
+
+function integer(name: string, raw: string | undefined, fallback: number, min: number, max: number): number {
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw.trim());
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function schemes(raw: string | undefined): Set<AuthScheme> {
+  const names = (raw ?? DEFAULTS.authSchemes).split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (names.length === 0) throw new ConfigError("VSS_AUTH_SCHEMES names no scheme; use one or more of: " + AUTH_SCHEMES.join(", "));
+  const result = new Set<AuthScheme>();
+  for (const name of names) {
+    if (!(AUTH_SCHEMES as readonly string[]).includes(name)) {
+      throw new ConfigError(`VSS_AUTH_SCHEMES: unknown scheme ${JSON.stringify(name)}; known: ${AUTH_SCHEMES.join(", ")}`);
+    }
+    result.add(name as AuthScheme);
+  }
+  return result;
+}
+
+/** Parses and checks the environment; throws ConfigError with a message naming the variable. */
+export function parseConfig(env: Env): Config {
+  return {
+    authSchemes: schemes(env.VSS_AUTH_SCHEMES),
+    maxRequestBytes: integer("VSS_MAX_REQUEST_BYTES", env.VSS_MAX_REQUEST_BYTES, DEFAULTS.maxRequestBytes, 1024, 100 * 1024 * 1024),
+    defaultPageSize: integer("VSS_DEFAULT_PAGE_SIZE", env.VSS_DEFAULT_PAGE_SIZE, DEFAULTS.defaultPageSize, 1, MAX_PAGE_SIZE),
+    sigsMaxSkewSeconds: integer("VSS_SIGS_MAX_SKEW_SECONDS", env.VSS_SIGS_MAX_SKEW_SECONDS, DEFAULTS.sigsMaxSkewSeconds, 1, 7 * 24 * 60 * 60),
+  };
+}
+
+const cache = new WeakMap<object, Config>();
+
+/** The configuration of `env`, parsed once per isolate. */
+export function configOf(env: Env): Config {
+  let config = cache.get(env);
+  if (!config) {
+    config = parseConfig(env);
+    cache.set(env, config);
+  }
+  return config;
+}

@@ -1,0 +1,24 @@
+import { ErrorCode } from "./gen/vss_pb";
+
+/**
+ * A request-time failure with its HTTP status and protocol error code (CONTRACT.md §2 "Errors").
+ * Thrown in the Worker, rendered by worker/respond.ts; never thrown across RPC.
+ */
+export class VssError extends Error {
+  constructor(
+    readonly status: 400 | 401 | 404 | 409 | 413 | 429 | 500,
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "VssError";
+  }
+}
+
+export const invalidRequest = (message: string) => new VssError(400, ErrorCode.INVALID_REQUEST_EXCEPTION, message);
+export const payloadTooLarge = (limit: number) =>
+  new VssError(413, ErrorCode.INVALID_REQUEST_EXCEPTION, `request body exceeds the limit of ${limit} bytes`);
+export const authFailed = () => new VssError(401, ErrorCode.AUTH_EXCEPTION, "missing or invalid credentials");
+export const noSuchKey = (key: string) => new VssError(404, ErrorCode.NO_SUCH_KEY_EXCEPTION, `no such key: ${JSON.stringify(key)}`);
+export const conflict = (message: string) => new VssError(409, ErrorCode.CONFLICT_EXCEPTION, message);
+export const internalError = () => new VssError(500, ErrorCode.INTERNAL_SERVER_EXCEPTION, "internal server error");

@@ -1,0 +1,33 @@
+/** Platform and protocol limits, each with where its number comes from. */
+
+/** Durable Object SQLite: a string, BLOB or row holds at most 2 MB; chunks stay well under it. */
+export const CHUNK_BYTES = 1024 * 1024;
+
+/** Values up to one chunk live in the object's own row; larger ones are chunked into blob_chunks. */
+export const INLINE_VALUE_MAX_BYTES = CHUNK_BYTES;
+
+/**
+ * Workers RPC serializes arguments and results up to 32 MiB; one call carries at most this many value bytes
+ * (staging a chunk batch, returning the first chunks of a read, or the inline values of one putObjects).
+ */
+export const RPC_VALUE_BUDGET_BYTES = 16 * 1024 * 1024;
+
+/** Durable Object SQLite: at most 100 bound parameters per statement. */
+export const SQL_MAX_BOUND_PARAMETERS = 100;
+
+/** CONTRACT.md §5.1: transaction_items + delete_items per putObjects. */
+export const MAX_ITEMS_PER_PUT = 1000;
+
+/** CONTRACT.md §3: lengths in characters (Unicode code points). */
+export const MAX_STORE_ID_CHARS = 120;
+export const MAX_KEY_CHARS = 600;
+export const MAX_IDENTITY_CHARS = 120;
+
+/** CONTRACT.md §7.3: the effective page size is min(page_size, 100). */
+export const MAX_PAGE_SIZE = 100;
+
+/** CONTRACT.md §4, §5.10: the reserved key that names the store-level version. */
+export const GLOBAL_VERSION_KEY = "global_version";
+
+/** A staged (uploaded but not committed) blob older than this is garbage from an interrupted request. */
+export const STAGED_BLOB_TTL_MS = 60 * 60 * 1000;

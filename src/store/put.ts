@@ -1,0 +1,81 @@
+import type { StoreSql } from "./sql";
+import { NEVER_MATCHES, type DeleteItem, type PutConflict, type PutItem, type PutObjectsInput, type Result } from "./types";
+
+/** Thrown inside the transaction to roll it back; never leaves this module. */
+class Conflict extends Error {}
+
+/**
+ * The version a record gets when a write requests `requested` and the record is at `current` (undefined when
+ * it does not exist): -1 resets to 1, 0 creates only, N updates only from N. CONTRACT.md §5.3–§5.4.
+ */
+export function nextVersion(requested: number, current: number | undefined): number | undefined {
+  if (requested === -1) return 1;
+  if (requested === 0) return current === undefined ? 1 : undefined;
+  if (requested === NEVER_MATCHES || current === undefined) return undefined;
+  return requested === current ? requested + 1 : undefined;
+}
+
+/** Applies a putObjects atomically: puts in order, then the global version, then deletes. */
+export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: PutObjectsInput): Result<null, PutConflict> {
+  try {
+    storage.transactionSync(() => {
+      for (const item of input.puts) put(db, item);
+      if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
+      for (const item of input.deletes) remove(db, item);
+    });
+    return { ok: true, value: null };
+  } catch (error) {
+    if (error instanceof Conflict) return { ok: false, error: { kind: "conflict", message: error.message } };
+    throw error;
+  }
+}
+
+function put(db: StoreSql, item: PutItem): void {
+  const head = db.head(item.key);
+  const version = nextVersion(item.version, head?.version);
+  if (version === undefined) {
+    throw new Conflict(
+      head
+        ? `version conflict on key ${JSON.stringify(item.key)}: requested ${item.version}, stored ${head.version}`
+        : `version conflict on key ${JSON.stringify(item.key)}: requested ${item.version}, key does not exist`,
+    );
+  }
+  let inline: Uint8Array | null = null;
+  let blobId: number | null = null;
+  let size: number;
+  if (item.value.kind === "inline") {
+    inline = item.value.bytes;
+    size = inline.byteLength;
+  } else {
+    const blob = db.blob(item.value.blobId);
+    if (!blob?.staged || blob.size !== item.value.size) throw new Error(`staged blob ${item.value.blobId} is missing or incomplete`);
+    db.commitBlob(item.value.blobId);
+    blobId = item.value.blobId;
+    size = item.value.size;
+  }
+  if (head) {
+    db.update(item.key, version, size, inline, blobId);
+    if (head.blobId !== null) db.deleteBlob(head.blobId);
+  } else {
+    db.insert(item.key, version, size, inline, blobId);
+  }
+}
+
+function bumpGlobalVersion(db: StoreSql, requested: number): void {
+  const current = db.globalVersion();
+  const version = nextVersion(requested, current === 0 ? undefined : current);
+  if (version === undefined) {
+    throw new Conflict(`global version conflict: requested ${requested}, stored ${current}`);
+  }
+  db.setGlobalVersion(version);
+}
+
+function remove(db: StoreSql, item: DeleteItem): void {
+  const head = db.head(item.key);
+  if (!head) throw new Conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
+  if (item.version !== -1 && item.version !== head.version) {
+    throw new Conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
+  }
+  db.delete(item.key);
+  if (head.blobId !== null) db.deleteBlob(head.blobId);
+}

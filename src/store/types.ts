@@ -1,0 +1,59 @@
+/**
+ * The plain domain objects that cross the Workers RPC boundary between the Worker and a store's Durable Object.
+ * No protobuf here: the codec converts at the edge.
+ */
+
+/** Expected failures travel as values: an exception thrown in a Durable Object loses its class over RPC. */
+export type Result<T, E> = { ok: true; value: T } | { ok: false; error: E };
+
+/** A requested version: -1 (unconditional), 0 (create only), or N (must equal N). NEVER_MATCHES for the rest. */
+export type RequestedVersion = number;
+
+/** A version no stored record can have (negative other than -1, or beyond the safe-integer range). */
+export const NEVER_MATCHES = -2;
+
+/** A value carried in the RPC call itself, or one staged beforehand in chunks (see stageChunks). */
+export type PutValue = { kind: "inline"; bytes: Uint8Array } | { kind: "staged"; blobId: number; size: number };
+
+export interface PutItem {
+  key: string;
+  version: RequestedVersion;
+  value: PutValue;
+}
+
+export interface DeleteItem {
+  key: string;
+  version: RequestedVersion;
+}
+
+export interface PutObjectsInput {
+  /** Absent: no check and no bump of the store-level version. */
+  globalVersion?: RequestedVersion;
+  puts: PutItem[];
+  deletes: DeleteItem[];
+}
+
+export interface PutConflict {
+  kind: "conflict";
+  message: string;
+}
+
+/** What a store returns for getObject; a large value comes in chunks that the caller finishes with readBlob. */
+export type StoredObject =
+  | { key: string; version: number; kind: "inline"; value: Uint8Array }
+  | { key: string; version: number; kind: "chunked"; blobId: number; size: number; chunkCount: number; chunks: Uint8Array[] };
+
+export interface ListInput {
+  prefix: string;
+  pageSize: number;
+  /** Absent on the first page; otherwise the creation sequence the previous page ended at (exclusive). */
+  before?: number;
+}
+
+export interface ListPage {
+  keyVersions: { key: string; version: number }[];
+  /** Creation sequence of the last key returned when more keys follow; absent on the last page. */
+  nextBefore?: number;
+  /** Present on the first page only. */
+  globalVersion?: number;
+}

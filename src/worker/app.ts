@@ -1,0 +1,91 @@
+import { Hono, type Context } from "hono";
+import { authenticate, authenticatorsFor, type Authenticator } from "../auth";
+import {
+  decodeDeleteRequest,
+  decodeGetRequest,
+  decodeListRequest,
+  decodePutRequest,
+} from "../codec/requests";
+import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
+import { configOf, type Config } from "../config";
+import type { Env } from "../env";
+import { authFailed, conflict, invalidRequest, noSuchKey } from "../errors";
+import { readBody } from "./body";
+import { countRequest, renderMetrics } from "./metrics";
+import { errorResponse, protobufResponse } from "./respond";
+import { readObject, storeFor, writeObjects } from "./store-client";
+
+type AppEnv = { Bindings: Env; Variables: { config: Config; identity: string } };
+
+/** Clients join the base URL and the operation by concatenation: "/vss/" + "/getObject" is the same route. */
+function normalizedPath(request: Request): string {
+  const url = request.url;
+  const start = url.indexOf("/", url.indexOf("://") + 3);
+  if (start < 0) return "/";
+  const query = url.indexOf("?", start);
+  return url.slice(start, query < 0 ? undefined : query).replace(/\/{2,}/g, "/");
+}
+
+/** The Hono app: route → authenticate (headers only) → read the body under its limit → decode → execute. */
+export const app = new Hono<AppEnv>({ getPath: normalizedPath });
+
+app.onError((error) => errorResponse(error));
+app.notFound(() => errorResponse(invalidRequest("unknown path")));
+
+app.get("/vss/health", (c) => c.text("ok\n"));
+app.get("/metrics", (c) => c.text(renderMetrics(), 200, { "content-type": "text/plain; version=0.0.4" }));
+
+const authenticators = new WeakMap<Config, Authenticator[]>();
+
+/** Authenticates from the headers alone, then runs the operation; counts the answer for /metrics. */
+function operation(name: string, handler: (c: Context<AppEnv>) => Promise<Response>) {
+  app.post(`/vss/${name}`, async function authenticated(c) {
+    const config = configOf(c.env);
+    let list = authenticators.get(config);
+    if (!list) authenticators.set(config, (list = authenticatorsFor(config)));
+    const identity = await authenticate(list, c.req.raw, Math.floor(Date.now() / 1000));
+    if (identity === null) throw authFailed();
+    c.set("config", config);
+    c.set("identity", identity);
+    const response = await handler(c).catch((error: unknown) => errorResponse(error));
+    countRequest(name, response.status);
+    return response;
+  });
+}
+
+async function body(c: Context<AppEnv>): Promise<Uint8Array> {
+  return readBody(c.req.raw, c.var.config.maxRequestBytes);
+}
+
+operation("getObject", async (c) => {
+  const request = decodeGetRequest(await body(c));
+  const found = await readObject(storeFor(c.env, c.var.identity, request.storeId), request.key);
+  if (!found) throw noSuchKey(request.key);
+  const [only] = found.chunks;
+  return found.chunks.length === 1 && only
+    ? protobufResponse(encodeGetObject(found.key, found.version, only))
+    : protobufResponse(encodeGetObjectParts(found.key, found.version, found.size, found.chunks));
+});
+
+operation("putObjects", async (c) => {
+  const request = decodePutRequest(await body(c));
+  const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), request);
+  if (!result.ok) throw conflict(result.error.message);
+  return protobufResponse(EMPTY_MESSAGE);
+});
+
+operation("deleteObject", async (c) => {
+  const request = decodeDeleteRequest(await body(c));
+  await storeFor(c.env, c.var.identity, request.storeId).deleteObject(request.key, request.version);
+  return protobufResponse(EMPTY_MESSAGE);
+});
+
+operation("listKeyVersions", async (c) => {
+  const request = decodeListRequest(await body(c), c.var.config.defaultPageSize);
+  const page = await storeFor(c.env, c.var.identity, request.storeId).listKeyVersions({
+    prefix: request.prefix,
+    pageSize: request.pageSize,
+    before: request.before,
+  });
+  return protobufResponse(encodeListPage(page));
+});

@@ -1,0 +1,85 @@
+import type { Env } from "../env";
+import type { PutRequest } from "../codec/requests";
+import { CHUNK_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
+import type { PutConflict, PutItem, PutObjectsInput, Result } from "../store/types";
+import type { VssStore } from "../store/vss-store";
+
+type Store = DurableObjectStub<VssStore>;
+
+/** How often a read of a chunked value starts over when a concurrent write replaced it mid-read. */
+const READ_ATTEMPTS = 5;
+
+/**
+ * The Durable Object of one (identity, store_id) pair. The name is length-prefixed so that no two pairs can
+ * produce the same name, whatever characters they contain.
+ */
+export function storeFor(env: Env, identity: string, storeId: string): Store {
+  return env.VSS_STORE.get(env.VSS_STORE.idFromName(`${identity.length}:${identity}/${storeId}`));
+}
+
+/** A stored value with its version, as chunks that together are the value. */
+export interface ReadValue {
+  key: string;
+  version: number;
+  size: number;
+  chunks: Uint8Array[];
+}
+
+/**
+ * Reads a value whole. A chunked value takes several RPC calls, each under the RPC size limit; every chunk comes
+ * from the same immutable blob, and when a write replaces it meanwhile the read starts over, so a reader never
+ * sees a mix of two versions.
+ */
+export async function readObject(store: Store, key: string): Promise<ReadValue | null> {
+  for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
+    const head = await store.getObject(key);
+    if (head === null) return null;
+    if (head.kind === "inline") return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
+    const chunks = head.chunks;
+    while (chunks.length < head.chunkCount) {
+      const more = await store.readBlob(head.blobId, chunks.length);
+      if (!more.ok) break;
+      chunks.push(...more.value);
+    }
+    if (chunks.length === head.chunkCount) return { key, version: head.version, size: head.size, chunks };
+  }
+  throw new Error(`value of ${JSON.stringify(key)} kept changing during ${READ_ATTEMPTS} reads`);
+}
+
+/** Uploads one large value to the store in chunk batches under the RPC limit; returns its staged blob id. */
+async function stage(store: Store, value: Uint8Array): Promise<number> {
+  const perCall = Math.max(1, Math.floor(RPC_VALUE_BUDGET_BYTES / CHUNK_BYTES));
+  let blobId: number | null = null;
+  let seq = 0;
+  for (let offset = 0; offset < value.byteLength; ) {
+    const batch: Uint8Array[] = [];
+    while (batch.length < perCall && offset < value.byteLength) {
+      batch.push(value.subarray(offset, offset + CHUNK_BYTES));
+      offset += CHUNK_BYTES;
+    }
+    blobId = await store.stageChunks(blobId, seq, batch);
+    seq += batch.length;
+  }
+  if (blobId === null) throw new Error("stage() needs a non-empty value");
+  return blobId;
+}
+
+/**
+ * Writes a putObjects. Values over one chunk, and inline values past the per-call budget, are staged first;
+ * the final call applies everything atomically. Resolves only after the store has committed.
+ */
+export async function writeObjects(store: Store, request: PutRequest): Promise<Result<null, PutConflict>> {
+  let inlineBytes = 0;
+  const puts: PutItem[] = [];
+  for (const item of request.puts) {
+    const size = item.value.byteLength;
+    if (size <= INLINE_VALUE_MAX_BYTES && inlineBytes + size <= RPC_VALUE_BUDGET_BYTES) {
+      inlineBytes += size;
+      puts.push({ key: item.key, version: item.version, value: { kind: "inline", bytes: item.value } });
+    } else {
+      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: await stage(store, item.value), size } });
+    }
+  }
+  const input: PutObjectsInput = { globalVersion: request.globalVersion, puts, deletes: request.deletes };
+  return store.putObjects(input);
+}
