@@ -1,0 +1,41 @@
+#!/usr/bin/env node
+// The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
+// every vitest project (workerd and local-server). Ends with one line "N passed, N failed".
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+
+const env = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
+const results = ".test-results";
+const report = `${results}/vitest.json`;
+let failedSteps = 0;
+
+function step(name, command, args) {
+  console.log(`\n── ${name}: ${command} ${args.join(" ")}`);
+  const run = spawnSync(command, args, { stdio: "inherit", env });
+  if (run.status !== 0) {
+    failedSteps++;
+    console.log(`✗ ${name} failed (exit ${run.status ?? run.signal})`);
+  }
+  return run.status === 0;
+}
+
+rmSync(results, { recursive: true, force: true });
+mkdirSync(results, { recursive: true });
+
+step("generated code is in sync with proto/", "node", ["scripts/check-gen.mjs"]);
+step("typecheck", "npx", ["tsc", "-p", "."]);
+step("bundle the Worker", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${results}/bundle`]);
+step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
+
+let passed = 0;
+let failed = 0;
+if (existsSync(report)) {
+  const json = JSON.parse(readFileSync(report, "utf8"));
+  passed = json.numPassedTests ?? 0;
+  failed = json.numFailedTests ?? 0;
+} else {
+  failed = 1;
+}
+failed += failedSteps;
+console.log(`\n${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
