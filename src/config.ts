@@ -11,6 +11,8 @@ export interface Config {
   maxRequestBytes: number;
   defaultPageSize: number;
   sigsMaxSkewSeconds: number;
+  /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
+  benchFloors: boolean;
 }
 
 export const DEFAULTS = {
@@ -18,6 +20,7 @@ export const DEFAULTS = {
   maxRequestBytes: 40 * 1024 * 1024,
   defaultPageSize: MAX_PAGE_SIZE,
   sigsMaxSkewSeconds: 24 * 60 * 60,
+  benchFloors: false,
 } as const;
 
 /** A configuration mistake: reported as a 500 with this message in the log, on every request until fixed. */
@@ -30,6 +33,14 @@ function integer(name: string, raw: string | undefined, fallback: number, min: n
     throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
   }
   return value;
+}
+
+function flag(name: string, raw: string | undefined): boolean {
+  const value = (raw ?? "").trim();
+  if (value === "") return DEFAULTS.benchFloors;
+  if (value === "false") return false;
+  if (value === "true") return true;
+  throw new ConfigError(`${name} must be "true" or "false", got ${JSON.stringify(raw)}`);
 }
 
 function schemes(raw: string | undefined): Set<AuthScheme> {
@@ -52,6 +63,7 @@ export function parseConfig(env: Env): Config {
     maxRequestBytes: integer("VSS_MAX_REQUEST_BYTES", env.VSS_MAX_REQUEST_BYTES, DEFAULTS.maxRequestBytes, 1024, 100 * 1024 * 1024),
     defaultPageSize: integer("VSS_DEFAULT_PAGE_SIZE", env.VSS_DEFAULT_PAGE_SIZE, DEFAULTS.defaultPageSize, 1, MAX_PAGE_SIZE),
     sigsMaxSkewSeconds: integer("VSS_SIGS_MAX_SKEW_SECONDS", env.VSS_SIGS_MAX_SKEW_SECONDS, DEFAULTS.sigsMaxSkewSeconds, 1, 7 * 24 * 60 * 60),
+    benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
   };
 }
 

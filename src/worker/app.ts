@@ -10,6 +10,7 @@ import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } 
 import { configOf, type Config } from "../config";
 import type { Env } from "../env";
 import { authFailed, conflict, invalidRequest, noSuchKey } from "../errors";
+import { benchRoutes } from "./bench-routes";
 import { readBody } from "./body";
 import { countRequest, renderMetrics } from "./metrics";
 import { errorResponse, protobufResponse } from "./respond";
@@ -37,16 +38,24 @@ app.get("/metrics", (c) => c.text(renderMetrics(), 200, { "content-type": "text/
 
 const authenticators = new WeakMap<Config, Authenticator[]>();
 
+/** The request's namespaced identity from its headers alone; throws the AUTH error when no scheme vouches for it. */
+async function identify(c: Context<AppEnv>): Promise<string> {
+  const config = configOf(c.env);
+  let list = authenticators.get(config);
+  if (!list) authenticators.set(config, (list = authenticatorsFor(config)));
+  const identity = await authenticate(list, c.req.raw, Math.floor(Date.now() / 1000));
+  if (identity === null) throw authFailed();
+  c.set("config", config);
+  c.set("identity", identity);
+  return identity;
+}
+
+app.route("/bench", benchRoutes(identify));
+
 /** Authenticates from the headers alone, then runs the operation; counts the answer for /metrics. */
 function operation(name: string, handler: (c: Context<AppEnv>) => Promise<Response>) {
   app.post(`/vss/${name}`, async function authenticated(c) {
-    const config = configOf(c.env);
-    let list = authenticators.get(config);
-    if (!list) authenticators.set(config, (list = authenticatorsFor(config)));
-    const identity = await authenticate(list, c.req.raw, Math.floor(Date.now() / 1000));
-    if (identity === null) throw authFailed();
-    c.set("config", config);
-    c.set("identity", identity);
+    await identify(c);
     const response = await handler(c).catch((error: unknown) => errorResponse(error));
     countRequest(name, response.status);
     return response;

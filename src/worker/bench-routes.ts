@@ -1,0 +1,43 @@
+import { Hono, type Context } from "hono";
+import { decodeGetRequest } from "../codec/requests";
+import { EMPTY_MESSAGE } from "../codec/responses";
+import { configOf, type Config } from "../config";
+import type { Env } from "../env";
+import { invalidRequest } from "../errors";
+import { readBody } from "./body";
+import { protobufResponse } from "./respond";
+import { storeFor } from "./store-client";
+
+type BenchEnv = { Bindings: Env; Variables: { config: Config; identity: string } };
+
+/** Resolves the request's namespaced identity or throws the AUTH error, exactly as the VSS operations do. */
+export type Identify = (c: Context<BenchEnv>) => Promise<string>;
+
+/**
+ * The benchmark's two floors (`npm run bench`), served only when VSS_BENCH_FLOORS is "true"; otherwise the paths
+ * are unknown like any other. `worker-floor` answers from the Worker alone; `store-floor` authenticates like a VSS
+ * operation, decodes a GetObjectRequest for its store_id and makes one RPC (`ping()`) to that store's Durable
+ * Object. Every real operation's cost is reported as a ratio to these.
+ */
+export function benchRoutes(identify: Identify): Hono<BenchEnv> {
+  const routes = new Hono<BenchEnv>();
+
+  routes.use("*", async function benchFloorsEnabled(c, next) {
+    if (!configOf(c.env).benchFloors) throw invalidRequest("unknown path");
+    await next();
+  });
+
+  routes.post("/worker-floor", async function workerFloor(c) {
+    await readBody(c.req.raw, configOf(c.env).maxRequestBytes);
+    return protobufResponse(EMPTY_MESSAGE);
+  });
+
+  routes.post("/store-floor", async function storeFloor(c) {
+    const identity = await identify(c);
+    const request = decodeGetRequest(await readBody(c.req.raw, configOf(c.env).maxRequestBytes));
+    await storeFor(c.env, identity, request.storeId).ping();
+    return protobufResponse(EMPTY_MESSAGE);
+  });
+
+  return routes;
+}
