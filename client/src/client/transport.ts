@@ -1,0 +1,91 @@
+import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
+import { AuthError, errorFromCode, InternalError, VersionMismatchError, VssError } from "../errors.js";
+import { ErrorResponseSchema } from "../gen/vss_pb.js";
+import type { FetchFunction, HeaderProvider } from "../headers/types.js";
+import { deadline } from "./deadline.js";
+
+/** The response header every VSS server sends, and the only value this client accepts (CLIENTS.md §1). */
+export const PROTOCOL_VERSION_HEADER = "vss-protocol-version";
+export const PROTOCOL_VERSION = "0";
+const OCTET_STREAM = "application/octet-stream";
+
+/** Everything one HTTP exchange needs. */
+export interface Transport {
+  baseUrl: string;
+  fetch: FetchFunction;
+  headerProvider: HeaderProvider;
+  timeoutMs: number;
+}
+
+async function headersFor(transport: Transport, body: Uint8Array): Promise<Headers> {
+  let provided: Record<string, string>;
+  try {
+    provided = await transport.headerProvider.getHeaders(body);
+  } catch (error) {
+    if (error instanceof VssError) throw error;
+    throw new AuthError(`header provider failed: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
+  }
+  const headers = new Headers({ "content-type": OCTET_STREAM });
+  for (const [name, value] of Object.entries(provided)) headers.set(name, value);
+  return headers;
+}
+
+function decodeOrInternal<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, status: number): MessageShape<Desc> {
+  try {
+    return fromBinary(schema, bytes);
+  } catch (cause) {
+    throw new InternalError(`undecodable ${schema.typeName} (HTTP ${status})`, status, { cause });
+  }
+}
+
+/** Maps a non-2xx answer to its typed error; a body that is not an ErrorResponse is an internal error. */
+function errorFromBody(bytes: Uint8Array, status: number): VssError {
+  let decoded;
+  try {
+    decoded = fromBinary(ErrorResponseSchema, bytes);
+  } catch (cause) {
+    return new InternalError(`HTTP ${status} without a decodable ErrorResponse`, status, { cause });
+  }
+  return errorFromCode(decoded.errorCode, decoded.message || `HTTP ${status}`, status);
+}
+
+/**
+ * One POST of `base + path` (string concatenation, as the reference client does): protobuf in, protobuf out.
+ * The protocol header is checked before the status. Transport failures and the deadline become InternalError;
+ * the caller's own abort rethrows the signal's reason.
+ */
+export async function post<Desc extends DescMessage>(
+  transport: Transport,
+  path: string,
+  request: Uint8Array,
+  responseSchema: Desc,
+  signal?: AbortSignal,
+): Promise<MessageShape<Desc>> {
+  const headers = await headersFor(transport, request);
+  const limit = deadline(transport.timeoutMs, signal);
+  let status = 0;
+  try {
+    const response = await transport.fetch(transport.baseUrl + path, { method: "POST", headers, body: request, signal: limit.signal });
+    status = response.status;
+    const version = response.headers.get(PROTOCOL_VERSION_HEADER);
+    if (version !== PROTOCOL_VERSION) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new VersionMismatchError(version, status);
+    }
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (status >= 200 && status < 300) return decodeOrInternal(responseSchema, bytes, status);
+    throw errorFromBody(bytes, status);
+  } catch (error) {
+    if (error instanceof VssError) throw error;
+    if (signal?.aborted) throw signal.reason;
+    const reason = limit.timedOut ? `deadline of ${transport.timeoutMs} ms exceeded` : `transport failure: ${error instanceof Error ? error.message : String(error)}`;
+    throw new InternalError(`${path}: ${reason}`, status || undefined, { cause: error });
+  } finally {
+    limit.done();
+  }
+}
+
+/** Encodes a request message with its schema. */
+export function encode<Desc extends DescMessage>(schema: Desc, message: MessageShape<Desc>): Uint8Array {
+  return toBinary(schema, message);
+}

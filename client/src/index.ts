@@ -1,0 +1,48 @@
+// The TypeScript VSS client: wire client, retries, header providers, ldk-node-compatible encryption and layout.
+export { VssClient, DEFAULT_TIMEOUT_MS, type VssClientOptions, type CallOptions } from "./client/vss-client.js";
+export { listPages, listAllKeyVersions, type ListAllOptions } from "./client/list-all.js";
+export { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from "./client/transport.js";
+export {
+  VssError,
+  NoSuchKeyError,
+  InvalidRequestError,
+  ConflictError,
+  AuthError,
+  InternalError,
+  VersionMismatchError,
+  type VssErrorKind,
+} from "./errors.js";
+export {
+  NO_RETRY,
+  LDK_NODE_RETRY,
+  exponentialBackoff,
+  withMaxAttempts,
+  withMaxTotalDelay,
+  withMaxJitter,
+  skipRetryOn,
+  isPermanent,
+  ldkNodeRetryPolicy,
+  type RetryPolicy,
+  type RetryContext,
+} from "./retry/policy.js";
+export { runWithRetry, abortableSleep, type RetryOptions } from "./retry/run.js";
+export type { HeaderProvider, FetchFunction } from "./headers/types.js";
+export { fixedHeaders, customHeaders } from "./headers/fixed.js";
+export { sigsAuth, sigsAuthorization, sigsDigest, SIGS_SALT, type SigsAuthOptions } from "./headers/sigs.js";
+export { lnurlAuthJwt, JWT_EXPIRY_BUFFER_SECONDS, type LnurlAuthOptions } from "./headers/lnurl-auth.js";
+export { signLnurl, linkingKeyPath, linkingKey, hostAsWritten, InvalidLnurlError } from "./headers/lnurl-sign.js";
+export { parseJwt, InvalidJwtError, type JwtToken } from "./headers/jwt.js";
+export { StorableBuilder, StorableError, CIPHER_FORMAT, type Deconstructed } from "./crypto/storable-builder.js";
+export { KeyObfuscator, DeobfuscationError } from "./crypto/key-obfuscator.js";
+export {
+  deriveLdkNodeSecrets,
+  VSS_HARDENED_CHILD_INDEX,
+  VSS_SIGS_AUTH_HARDENED_CHILD_INDEX,
+  LNURL_AUTH_HARDENED_CHILD_INDEX,
+  type LdkNodeSecrets,
+} from "./ldk/secrets.js";
+export { LdkKeyLayout, schemaMarkerKey, SCHEMA_VERSION_KEY, KeyLayoutError, type SchemaVersion } from "./ldk/key-layout.js";
+export { determineSchemaVersion, encodeSchemaVersion, decodeSchemaVersion, SchemaVersionError } from "./ldk/schema-version.js";
+export { LdkNodeKvStore, type LdkNodeKvStoreOptions } from "./ldk/kv-store.js";
+export { checkNamespaceKey, InvalidNamespaceError } from "./ldk/validation.js";
+export * from "./gen/vss_pb.js";
