@@ -5,11 +5,22 @@ import { defineConfig } from "vitest/config";
  * Two projects: `workers` runs inside workerd against real SQLite Durable Objects (the Worker is loaded from
  * wrangler.toml); `local-server` starts the real local server (`wrangler dev`) as a process.
  */
+/**
+ * wrangler.toml's limits are lifted for the test run, so that no suite depends on how many requests the others
+ * sent in the same minute; test/http/rate-limit.test.ts points the Worker at the small TEST_ limiters instead.
+ */
+const TEST_RATE_LIMITS = {
+  VSS_RATE_LIMIT_ADDRESS: { simple: { limit: 1_000_000, period: 60 } },
+  VSS_RATE_LIMIT_IDENTITY: { simple: { limit: 1_000_000, period: 60 } },
+  VSS_RATE_LIMIT_AUTH_FAILURES: { simple: { limit: 1_000_000, period: 60 } },
+  TEST_RATE_LIMIT_3: { simple: { limit: 3, period: 60 } },
+};
+
 export default defineConfig({
   test: {
     projects: [
       {
-        plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" } })],
+        plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" }, miniflare: { ratelimits: TEST_RATE_LIMITS } })],
         test: { name: "workers", include: ["test/{unit,store,http}/**/*.test.ts", "client/test/workers/**/*.test.ts"], testTimeout: 60_000 },
       },
       {

@@ -1,8 +1,9 @@
+import { parseJwtConfig, parseLnurlConfig, type JwtConfig, type LnurlConfig } from "./auth/config";
 import type { Env } from "./env";
 import { MAX_PAGE_SIZE } from "./store/limits";
 
 /** The authentication schemes this build knows. */
-export const AUTH_SCHEMES = ["sigs", "none"] as const;
+export const AUTH_SCHEMES = ["sigs", "jwt", "lnurl", "none"] as const;
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
 
 /** The validated configuration. Every field has a default; see README.md § Configuration. */
@@ -13,6 +14,10 @@ export interface Config {
   sigsMaxSkewSeconds: number;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
   benchFloors: boolean;
+  /** JWT bearer keys; null unless `jwt` is enabled (auth/config.ts). */
+  jwt: JwtConfig | null;
+  /** The built-in LNURL-auth issuer; null unless `lnurl` is enabled (auth/config.ts). */
+  lnurl: LnurlConfig | null;
 }
 
 export const DEFAULTS = {
@@ -58,12 +63,15 @@ function schemes(raw: string | undefined): Set<AuthScheme> {
 
 /** Parses and checks the environment; throws ConfigError with a message naming the variable. */
 export function parseConfig(env: Env): Config {
+  const authSchemes = schemes(env.VSS_AUTH_SCHEMES);
   return {
-    authSchemes: schemes(env.VSS_AUTH_SCHEMES),
+    authSchemes,
     maxRequestBytes: integer("VSS_MAX_REQUEST_BYTES", env.VSS_MAX_REQUEST_BYTES, DEFAULTS.maxRequestBytes, 1024, 100 * 1024 * 1024),
     defaultPageSize: integer("VSS_DEFAULT_PAGE_SIZE", env.VSS_DEFAULT_PAGE_SIZE, DEFAULTS.defaultPageSize, 1, MAX_PAGE_SIZE),
     sigsMaxSkewSeconds: integer("VSS_SIGS_MAX_SKEW_SECONDS", env.VSS_SIGS_MAX_SKEW_SECONDS, DEFAULTS.sigsMaxSkewSeconds, 1, 7 * 24 * 60 * 60),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
+    jwt: parseJwtConfig(env, authSchemes.has("jwt")),
+    lnurl: parseLnurlConfig(env, authSchemes.has("lnurl")),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { LnurlChallengeStore } from "./lnurl/challenge-store";
 import type { VssStore } from "./store/vss-store";
 
 /** The Worker's bindings and variables (wrangler.toml; documented in README.md § Configuration). */
@@ -9,4 +10,19 @@ export interface Env {
   VSS_SIGS_MAX_SKEW_SECONDS?: string;
   /** "true" serves the benchmark floor routes under /bench (worker/bench-routes.ts); off by default. */
   VSS_BENCH_FLOORS?: string;
+  /** JWT bearer (scheme `jwt`): one or more PEM public keys (RSA ≥ 2048 SPKI/PKCS#1, EC P-256, Ed25519). */
+  VSS_JWT_PUBLIC_KEYS?: string;
+  /** JWT bearer (scheme `jwt`): an https JWKS URL, cached and fetched again on an unknown `kid`. */
+  VSS_JWT_JWKS_URL?: string;
+  /** LNURL-auth issuer (scheme `lnurl`): the PKCS#8 PEM private key that signs tokens. A secret. */
+  VSS_LNURL_JWT_PRIVATE_KEY?: string;
+  VSS_LNURL_TOKEN_TTL_SECONDS?: string;
+  VSS_LNURL_K1_TTL_SECONDS?: string;
+  /** The origin the LNURL login URL names (its domain picks the wallet's linking key); default: the request's. */
+  VSS_LNURL_BASE_URL?: string;
+  LNURL_CHALLENGES?: DurableObjectNamespace<LnurlChallengeStore>;
+  /** Workers Rate Limiting bindings ([[ratelimits]]); each one absent means that limit is off. */
+  VSS_RATE_LIMIT_ADDRESS?: RateLimit;
+  VSS_RATE_LIMIT_IDENTITY?: RateLimit;
+  VSS_RATE_LIMIT_AUTH_FAILURES?: RateLimit;
 }

@@ -9,6 +9,8 @@ export class VssError extends Error {
     readonly status: 400 | 401 | 404 | 409 | 413 | 429 | 500,
     readonly code: ErrorCode,
     message: string,
+    /** Extra response headers, e.g. Retry-After on a 429. */
+    readonly headers: Readonly<Record<string, string>> = {},
   ) {
     super(message);
     this.name = "VssError";
@@ -21,4 +23,7 @@ export const payloadTooLarge = (limit: number) =>
 export const authFailed = () => new VssError(401, ErrorCode.AUTH_EXCEPTION, "missing or invalid credentials");
 export const noSuchKey = (key: string) => new VssError(404, ErrorCode.NO_SUCH_KEY_EXCEPTION, `no such key: ${JSON.stringify(key)}`);
 export const conflict = (message: string) => new VssError(409, ErrorCode.CONFLICT_EXCEPTION, message);
+/** Over a rate limit: INTERNAL_SERVER so that ldk-node backs off and retries (CONTRACT.md §2 "Errors"). */
+export const rateLimited = (retryAfterSeconds: number) =>
+  new VssError(429, ErrorCode.INTERNAL_SERVER_EXCEPTION, "rate limit exceeded, retry later", { "retry-after": String(retryAfterSeconds) });
 export const internalError = () => new VssError(500, ErrorCode.INTERNAL_SERVER_EXCEPTION, "internal server error");

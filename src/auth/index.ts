@@ -1,15 +1,40 @@
 import type { Config } from "../config";
 import { MAX_IDENTITY_CHARS } from "../store/limits";
+import { LNURL_TOKEN_ISSUER } from "../lnurl/token";
+import { bearerAuthenticator, jwtVerifier, remoteKeys, staticKeys, type JwtVerifier } from "./jwt";
+import { JWT_ALGORITHMS } from "./keys";
 import { noneAuthenticator } from "./none";
 import { sigsAuthenticator } from "./sigs";
 import { identityKey, type Authenticator } from "./types";
 
 export { identityKey, type Identity, type Authenticator } from "./types";
 
+/**
+ * The bearer verifiers, in order: tokens of the built-in LNURL issuer (`lnurl:` identities), then the operator's
+ * PEM keys, then its JWKS URL (`jwt:` identities). The namespace follows the key that verified the token.
+ */
+function bearerVerifiers(config: Config): JwtVerifier[] {
+  const verifiers: JwtVerifier[] = [];
+  if (config.lnurl) {
+    const { publicJwk, alg } = config.lnurl.signingKey;
+    verifiers.push(jwtVerifier({ scheme: "lnurl", keys: staticKeys([publicJwk]), algorithms: [alg], issuer: LNURL_TOKEN_ISSUER }));
+  }
+  if (config.jwt && config.jwt.publicKeys.length > 0) {
+    const algorithms = [...new Set(config.jwt.publicKeys.map((key) => key.alg))];
+    verifiers.push(jwtVerifier({ scheme: "jwt", keys: staticKeys(config.jwt.publicKeys), algorithms }));
+  }
+  if (config.jwt?.jwksUrl) {
+    verifiers.push(jwtVerifier({ scheme: "jwt", keys: remoteKeys(config.jwt.jwksUrl), algorithms: JWT_ALGORITHMS }));
+  }
+  return verifiers;
+}
+
 /** The enabled schemes in the order they are tried; `none` last, as the fallback for anything else. */
 export function authenticatorsFor(config: Config): Authenticator[] {
   const list: Authenticator[] = [];
   if (config.authSchemes.has("sigs")) list.push(sigsAuthenticator(config.sigsMaxSkewSeconds));
+  const bearer = bearerVerifiers(config);
+  if (bearer.length > 0) list.push(bearerAuthenticator(bearer));
   if (config.authSchemes.has("none")) list.push(noneAuthenticator());
   return list;
 }

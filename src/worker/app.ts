@@ -9,10 +9,12 @@ import {
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
 import { configOf, type Config } from "../config";
 import type { Env } from "../env";
-import { authFailed, conflict, invalidRequest, noSuchKey } from "../errors";
+import { authFailed, conflict, invalidRequest, noSuchKey, rateLimited } from "../errors";
+import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
 import { readBody } from "./body";
 import { countRequest, renderMetrics } from "./metrics";
+import { clientAddress, RATE_LIMIT_RETRY_AFTER_SECONDS, withinLimit } from "./rate-limit";
 import { errorResponse, protobufResponse } from "./respond";
 import { readObject, storeFor, writeObjects } from "./store-client";
 
@@ -38,19 +40,30 @@ app.get("/metrics", (c) => c.text(renderMetrics(), 200, { "content-type": "text/
 
 const authenticators = new WeakMap<Config, Authenticator[]>();
 
-/** The request's namespaced identity from its headers alone; throws the AUTH error when no scheme vouches for it. */
+/**
+ * The request's namespaced identity from its headers alone; throws the AUTH error when no scheme vouches for it.
+ * Rate limits (worker/rate-limit.ts): every request counts per client address before any signature check, a
+ * failed authentication counts once more per address, a success per identity. Over any of them → 429.
+ */
 async function identify(c: Context<AppEnv>): Promise<string> {
   const config = configOf(c.env);
+  const address = clientAddress(c.req.raw);
+  if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_ADDRESS", address))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
   let list = authenticators.get(config);
   if (!list) authenticators.set(config, (list = authenticatorsFor(config)));
   const identity = await authenticate(list, c.req.raw, Math.floor(Date.now() / 1000));
-  if (identity === null) throw authFailed();
+  if (identity === null) {
+    if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_AUTH_FAILURES", address))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
+    throw authFailed();
+  }
+  if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_IDENTITY", identity))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
   c.set("config", config);
   c.set("identity", identity);
   return identity;
 }
 
 app.route("/bench", benchRoutes(identify));
+app.route(LNURL_BASE_PATH, lnurlRoutes());
 
 /** Authenticates from the headers alone, then runs the operation; counts the answer for /metrics. */
 function operation(name: string, handler: (c: Context<AppEnv>) => Promise<Response>) {

@@ -31,7 +31,7 @@ export function errorResponse(error: unknown, headers?: Record<string, string>):
     console.error("unexpected error", error);
     vss = internalError();
   }
-  return new Response(encodeError(vss.code, vss.message), { status: vss.status, headers: { ...OCTET_STREAM, ...headers } });
+  return new Response(encodeError(vss.code, vss.message), { status: vss.status, headers: { ...OCTET_STREAM, ...vss.headers, ...headers } });
 }
 
 /** Sets the protocol header on any response, copying it first when its headers are immutable. */
