@@ -49,7 +49,7 @@ function algorithmOf(key: KeyObject): KeyResult<JwtAlgorithm> {
 
 /** The public half of `key` as a clean JWK (workerd's export lists absent members as undefined). */
 function publicJwkOf(key: KeyObject, alg: JwtAlgorithm): PublicJwk {
-  const exported = createPublicKey(key).export({ format: "jwk" }) as Record<string, unknown>;
+  const exported = (key.type === "public" ? key : createPublicKey(key)).export({ format: "jwk" }) as Record<string, unknown>;
   const jwk: Record<string, unknown> = { alg, use: "sig" };
   for (const field of JWK_FIELDS) if (typeof exported[field] === "string") jwk[field] = exported[field];
   return jwk as PublicJwk;

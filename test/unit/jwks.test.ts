@@ -1,0 +1,75 @@
+import { exportJWK, type JWK } from "jose";
+import { describe, expect, it } from "vitest";
+import { jwtVerifier, remoteKeys } from "../../src/auth/jwt";
+import { JWT_ALGORITHMS } from "../../src/auth/keys";
+import { signToken, testSigner, type TestSigner } from "../support/jwt";
+
+const JWKS_URL = new URL("https://issuer.test/.well-known/jwks.json");
+
+async function publicJwk(signer: TestSigner, kid: string): Promise<JWK> {
+  const { privateKey } = signer;
+  const jwk = await exportJWK(privateKey);
+  for (const secret of ["d", "p", "q", "dp", "dq", "qi"]) delete jwk[secret];
+  return { ...jwk, kid, alg: signer.alg, use: "sig" };
+}
+
+/**
+ * The issuer's JWKS endpoint. The Worker's outbound network cannot run in this sandbox, so this is the one stand-in:
+ * a fetch that serves the current key set and counts the calls, injected through jose's customFetch.
+ */
+function jwksEndpoint() {
+  const endpoint = {
+    keys: [] as JWK[],
+    fetches: 0,
+    fetch: async (url: string) => {
+      endpoint.fetches++;
+      expect(url).toBe(JWKS_URL.href);
+      return Response.json({ keys: endpoint.keys });
+    },
+  };
+  return endpoint;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+describe("JWKS URL", () => {
+  it("caches the key set and fetches it again when a token names an unknown kid (rotation)", async () => {
+    const [a, b] = [await testSigner("ES256"), await testSigner("EdDSA")];
+    const endpoint = jwksEndpoint();
+    endpoint.keys = [await publicJwk(a, "a")];
+    const verifier = jwtVerifier({ scheme: "jwt", keys: remoteKeys(JWKS_URL, { fetch: endpoint.fetch, cooldownMs: 0 }), algorithms: JWT_ALGORITHMS });
+
+    expect(await verifier.verify(await signToken(a, { sub: "u" }, { kid: "a" }), now())).toEqual({ scheme: "jwt", subject: "u" });
+    expect(await verifier.verify(await signToken(a, { sub: "u" }, { kid: "a" }), now())).toEqual({ scheme: "jwt", subject: "u" });
+    expect(endpoint.fetches).toBe(1);
+
+    // The issuer adds key b: the first token naming it triggers one fetch.
+    endpoint.keys = [await publicJwk(a, "a"), await publicJwk(b, "b")];
+    expect(await verifier.verify(await signToken(b, { sub: "v" }, { kid: "b" }), now())).toEqual({ scheme: "jwt", subject: "v" });
+    expect(endpoint.fetches).toBe(2);
+
+    // A kid the issuer never published is refused.
+    expect(await verifier.verify(await signToken(b, { sub: "v" }, { kid: "c" }), now())).toBeNull();
+  });
+
+  it("refetches on an unknown kid at most once per cooldown", async () => {
+    const a = await testSigner("ES256");
+    const endpoint = jwksEndpoint();
+    endpoint.keys = [await publicJwk(a, "a")];
+    const verifier = jwtVerifier({ scheme: "jwt", keys: remoteKeys(JWKS_URL, { fetch: endpoint.fetch }), algorithms: JWT_ALGORITHMS });
+    expect(await verifier.verify(await signToken(a, {}, { kid: "a" }), now())).not.toBeNull();
+    for (let i = 0; i < 5; i++) expect(await verifier.verify(await signToken(a, {}, { kid: `unknown-${i}` }), now())).toBeNull();
+    expect(endpoint.fetches).toBe(1);
+  });
+
+  it("applies the same claim rules as PEM keys", async () => {
+    const a = await testSigner("RS256");
+    const endpoint = jwksEndpoint();
+    endpoint.keys = [await publicJwk(a, "a")];
+    const verifier = jwtVerifier({ scheme: "jwt", keys: remoteKeys(JWKS_URL, { fetch: endpoint.fetch }), algorithms: JWT_ALGORITHMS });
+    expect(await verifier.verify(await signToken(a, { aud: "x" }, { kid: "a" }), now())).toBeNull();
+    expect(await verifier.verify(await signToken(a, { exp: now() - 90 }, { kid: "a" }), now())).toBeNull();
+    expect(await verifier.verify(await signToken(a, { exp: undefined }, { kid: "a" }), now())).toBeNull();
+    expect(await verifier.verify(await signToken(a, {}, { kid: "a" }), now())).toEqual({ scheme: "jwt", subject: "user-1" });
+  });
+});
