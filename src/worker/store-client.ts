@@ -54,7 +54,7 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
   for (let offset = 0; offset < value.byteLength; ) {
     const batch: Uint8Array[] = [];
     while (batch.length < perCall && offset < value.byteLength) {
-      batch.push(value.subarray(offset, offset + CHUNK_BYTES));
+      batch.push(value.slice(offset, offset + CHUNK_BYTES));
       offset += CHUNK_BYTES;
     }
     blobId = await store.stageChunks(blobId, seq, batch);
@@ -65,6 +65,9 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
 }
 
 /**
+ * Values decoded from a request are views into the whole body, and RPC serializes a view's entire buffer:
+ * every value that crosses RPC is copied out first (slice), so a call carries only its own bytes.
+ *
  * Writes a putObjects. Values over one chunk, and inline values past the per-call budget, are staged first;
  * the final call applies everything atomically. Resolves only after the store has committed.
  */
@@ -75,7 +78,7 @@ export async function writeObjects(store: Store, request: PutRequest): Promise<R
     const size = item.value.byteLength;
     if (size <= INLINE_VALUE_MAX_BYTES && inlineBytes + size <= RPC_VALUE_BUDGET_BYTES) {
       inlineBytes += size;
-      puts.push({ key: item.key, version: item.version, value: { kind: "inline", bytes: item.value } });
+      puts.push({ key: item.key, version: item.version, value: { kind: "inline", bytes: item.value.slice() } });
     } else {
       puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: await stage(store, item.value), size } });
     }
