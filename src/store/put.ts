@@ -1,8 +1,14 @@
 import type { StoreSql } from "./sql";
-import { NEVER_MATCHES, type DeleteItem, type PutConflict, type PutItem, type PutObjectsInput, type Result } from "./types";
+import { NEVER_MATCHES, type DeleteItem, type PutFailure, type PutItem, type PutObjectsInput, type Result } from "./types";
 
 /** Thrown inside the transaction to roll it back; never leaves this module. */
-class Conflict extends Error {}
+class Rejected extends Error {
+  constructor(readonly failure: PutFailure) {
+    super(failure.message);
+  }
+}
+
+const conflict = (message: string) => new Rejected({ kind: "conflict", message });
 
 /**
  * The version a record gets when a write requests `requested` and the record is at `current` (undefined when
@@ -16,7 +22,7 @@ export function nextVersion(requested: number, current: number | undefined): num
 }
 
 /** Applies a putObjects atomically: puts in order, then the global version, then deletes. */
-export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: PutObjectsInput): Result<null, PutConflict> {
+export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: PutObjectsInput): Result<null, PutFailure> {
   try {
     storage.transactionSync(() => {
       for (const item of input.puts) put(db, item);
@@ -25,7 +31,7 @@ export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: Put
     });
     return { ok: true, value: null };
   } catch (error) {
-    if (error instanceof Conflict) return { ok: false, error: { kind: "conflict", message: error.message } };
+    if (error instanceof Rejected) return { ok: false, error: error.failure };
     throw error;
   }
 }
@@ -34,7 +40,7 @@ function put(db: StoreSql, item: PutItem): void {
   const head = db.head(item.key);
   const version = nextVersion(item.version, head?.version);
   if (version === undefined) {
-    throw new Conflict(
+    throw conflict(
       head
         ? `version conflict on key ${JSON.stringify(item.key)}: requested ${item.version}, stored ${head.version}`
         : `version conflict on key ${JSON.stringify(item.key)}: requested ${item.version}, key does not exist`,
@@ -48,7 +54,9 @@ function put(db: StoreSql, item: PutItem): void {
     size = inline.byteLength;
   } else {
     const blob = db.blob(item.value.blobId);
-    if (!blob?.staged || blob.size !== item.value.size) throw new Error(`staged blob ${item.value.blobId} is missing or incomplete`);
+    if (!blob?.staged || blob.size !== item.value.size) {
+      throw new Rejected({ kind: "staged-value-missing", message: `staged blob ${item.value.blobId} is missing or incomplete` });
+    }
     db.commitBlob(item.value.blobId);
     blobId = item.value.blobId;
     size = item.value.size;
@@ -65,16 +73,16 @@ function bumpGlobalVersion(db: StoreSql, requested: number): void {
   const current = db.globalVersion();
   const version = nextVersion(requested, current === 0 ? undefined : current);
   if (version === undefined) {
-    throw new Conflict(`global version conflict: requested ${requested}, stored ${current}`);
+    throw conflict(`global version conflict: requested ${requested}, stored ${current}`);
   }
   db.setGlobalVersion(version);
 }
 
 function remove(db: StoreSql, item: DeleteItem): void {
   const head = db.head(item.key);
-  if (!head) throw new Conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
+  if (!head) throw conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
   if (item.version !== -1 && item.version !== head.version) {
-    throw new Conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
+    throw conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
   }
   db.delete(item.key);
   if (head.blobId !== null) db.deleteBlob(head.blobId);

@@ -33,8 +33,9 @@ export interface PutObjectsInput {
   deletes: DeleteItem[];
 }
 
-export interface PutConflict {
-  kind: "conflict";
+/** Why a putObjects applied nothing: a failed version check, or a staged value the store no longer holds. */
+export interface PutFailure {
+  kind: "conflict" | "staged-value-missing";
   message: string;
 }
 

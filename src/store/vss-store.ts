@@ -5,7 +5,7 @@ import { StoreSql } from "./sql";
 import { applyPut } from "./put";
 import { listPage } from "./list";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES, STAGED_BLOB_TTL_MS } from "./limits";
-import type { ListInput, ListPage, PutConflict, PutObjectsInput, Result, StoredObject } from "./types";
+import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject } from "./types";
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
@@ -46,22 +46,22 @@ export class VssStore extends DurableObject<Env> {
    * Appends chunks to a staged blob (a new one when `blobId` is null) and returns its id. A staged blob is
    * invisible until a putObjects commits it; one abandoned for STAGED_BLOB_TTL_MS is removed by the alarm.
    */
-  async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<number> {
+  async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
     const now = Date.now();
-    const id = this.ctx.storage.transactionSync(() => {
+    const result = this.ctx.storage.transactionSync((): Result<number, string> => {
       const target = blobId ?? this.#db.createBlob(now);
       const shape = this.#db.blob(target);
-      if (!shape?.staged) throw new Error(`blob ${target} is not being staged`);
-      if (shape.chunkCount !== fromSeq) throw new Error(`blob ${target} has ${shape.chunkCount} chunks, not ${fromSeq}`);
+      if (!shape?.staged) return { ok: false, error: `blob ${target} is not being staged` };
+      if (shape.chunkCount !== fromSeq) return { ok: false, error: `blob ${target} has ${shape.chunkCount} chunks, not ${fromSeq}` };
       chunks.forEach((chunk, i) => this.#db.appendChunk(target, fromSeq + i, chunk));
-      return target;
+      return { ok: true, value: target };
     });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STAGED_BLOB_TTL_MS);
-    return id;
+    return result;
   }
 
   /** The one transactional write: every item applies, or none does and the staged blobs it named are dropped. */
-  putObjects(input: PutObjectsInput): Result<null, PutConflict> {
+  putObjects(input: PutObjectsInput): Result<null, PutFailure> {
     const result = applyPut(this.ctx.storage, this.#db, input);
     if (!result.ok) this.#dropStaged(input);
     return result;

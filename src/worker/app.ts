@@ -92,7 +92,8 @@ operation("getObject", async (c) => {
 operation("putObjects", async (c) => {
   const request = decodePutRequest(await body(c));
   const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), request);
-  if (!result.ok) throw conflict(result.error.message);
+  if (!result.ok && result.error.kind === "conflict") throw conflict(result.error.message);
+  if (!result.ok) throw new Error(result.error.message);
   return protobufResponse(EMPTY_MESSAGE);
 });
 

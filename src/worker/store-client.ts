@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import type { PutRequest } from "../codec/requests";
 import { CHUNK_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
-import type { PutConflict, PutItem, PutObjectsInput, Result } from "../store/types";
+import type { PutFailure, PutItem, PutObjectsInput, Result } from "../store/types";
 import type { VssStore } from "../store/vss-store";
 
 type Store = DurableObjectStub<VssStore>;
@@ -57,7 +57,9 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
       batch.push(value.slice(offset, offset + CHUNK_BYTES));
       offset += CHUNK_BYTES;
     }
-    blobId = await store.stageChunks(blobId, seq, batch);
+    const staged = await store.stageChunks(blobId, seq, batch);
+    if (!staged.ok) throw new Error(`staging failed: ${staged.error}`);
+    blobId = staged.value;
     seq += batch.length;
   }
   if (blobId === null) throw new Error("stage() needs a non-empty value");
@@ -71,7 +73,7 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
  * Writes a putObjects. Values over one chunk, and inline values past the per-call budget, are staged first;
  * the final call applies everything atomically. Resolves only after the store has committed.
  */
-export async function writeObjects(store: Store, request: PutRequest): Promise<Result<null, PutConflict>> {
+export async function writeObjects(store: Store, request: PutRequest): Promise<Result<null, PutFailure>> {
   let inlineBytes = 0;
   const puts: PutItem[] = [];
   for (const item of request.puts) {

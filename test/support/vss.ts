@@ -16,6 +16,7 @@ import {
   PutObjectResponseSchema,
   type ErrorCode,
   type ErrorResponse,
+  KeyValueSchema,
   type KeyValue,
 } from "../../src/gen/vss_pb";
 import { SigsKey } from "./sigs";
@@ -48,7 +49,7 @@ export async function send(path: string, body: BodyInit | null, options: SendOpt
   });
   if (options.loopback) return exports.default.fetch(request);
   const ctx = createExecutionContext();
-  const response = await worker.fetch(request, { ...env, ...options.env } as Env, ctx);
+  const response = await worker.fetch(request as Request<unknown, IncomingRequestCfProperties>, { ...env, ...options.env } as Env, ctx);
   await waitOnExecutionContext(ctx);
   return response;
 }
@@ -77,7 +78,7 @@ export function expectError(reply: Reply<unknown>, status: number, code: ErrorCo
 
 export type Item = [key: string, version: number | bigint, value?: string | Uint8Array];
 
-function keyValue([key, version, value]: Item): MessageInitShape<typeof DeleteObjectRequestSchema>["keyValue"] {
+function keyValue([key, version, value]: Item): MessageInitShape<typeof KeyValueSchema> {
   const bytes = typeof value === "string" ? new TextEncoder().encode(value) : value;
   return { key, version: BigInt(version), value: bytes };
 }

@@ -1,0 +1,118 @@
+import { describe, expect, it } from "vitest";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { migrate } from "../../src/store/schema";
+import { MIGRATIONS } from "../../migrations";
+import { STAGED_BLOB_TTL_MS } from "../../src/store/limits";
+import { prefixUpperBound } from "../../src/store/list";
+import { nextVersion } from "../../src/store/put";
+
+let counter = 0;
+const freshStore = () => env.VSS_STORE.get(env.VSS_STORE.idFromName(`store-test-${counter++}-${Math.random()}`));
+async function staged(store: ReturnType<typeof freshStore>, chunks: Uint8Array[]): Promise<number> {
+  const result = await store.stageChunks(null, 0, chunks);
+  if (!result.ok) throw new Error(result.error);
+  return result.value;
+}
+const inline = (text: string) => ({ kind: "inline" as const, bytes: new TextEncoder().encode(text) });
+
+/** The store's RPC surface, driven directly (no HTTP, no protobuf). */
+describe("VssStore over RPC", () => {
+  it("returns conflicts as values, not exceptions", async () => {
+    const store = freshStore();
+    expect(await store.putObjects({ puts: [{ key: "k", version: 3, value: inline("v") }], deletes: [] })).toMatchObject({
+      ok: false,
+      error: { kind: "conflict" },
+    });
+    expect(await store.putObjects({ puts: [{ key: "k", version: 0, value: inline("v") }], deletes: [] })).toEqual({ ok: true, value: null });
+  });
+
+  it("answers readBlob with gone once the blob was replaced", async () => {
+    const store = freshStore();
+    const blobId = await staged(store, [new Uint8Array(10).fill(1), new Uint8Array(10).fill(2)]);
+    await store.putObjects({ puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 20 } }], deletes: [] });
+    const head = await store.getObject("k");
+    expect(head).toMatchObject({ kind: "chunked", blobId, size: 20, chunkCount: 2 });
+    expect(await store.readBlob(blobId, 1)).toEqual({ ok: true, value: [new Uint8Array(10).fill(2)] });
+    await store.putObjects({ puts: [{ key: "k", version: -1, value: inline("small") }], deletes: [] });
+    expect(await store.readBlob(blobId, 1)).toEqual({ ok: false, error: "gone" });
+  });
+
+  it("refuses to stage out of order and to commit an incomplete staged blob", async () => {
+    const store = freshStore();
+    const blobId = await staged(store, [new Uint8Array(4)]);
+    expect(await store.stageChunks(blobId, 5, [new Uint8Array(4)])).toMatchObject({ ok: false });
+    expect(
+      await store.putObjects({ puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 999 } }], deletes: [] }),
+    ).toMatchObject({ ok: false, error: { kind: "staged-value-missing" } });
+    expect(await store.getObject("k")).toBeNull();
+  });
+
+  it("removes staged blobs abandoned for longer than the TTL when its alarm runs", async () => {
+    const store = freshStore();
+    const blobId = await staged(store, [new Uint8Array(8)]);
+    await runInDurableObject(store, (_i, state) => {
+      state.storage.sql.exec("UPDATE blobs SET staged_at = ? WHERE id = ?", Date.now() - STAGED_BLOB_TTL_MS - 1000, blobId);
+    });
+    const kept = await staged(store, [new Uint8Array(8)]);
+    expect(await runDurableObjectAlarm(store)).toBe(true);
+    const ids = await runInDurableObject(store, (_i, state) =>
+      state.storage.sql.exec<{ id: number }>("SELECT id FROM blobs").toArray().map((r) => r.id),
+    );
+    expect(ids).toEqual([kept]);
+  });
+});
+
+describe("schema migrations", () => {
+  it("records every migration in the ledger once", async () => {
+    const store = freshStore();
+    await store.ping();
+    const rows = await runInDurableObject(store, (_i, state) => {
+      migrate(state.storage); // again: a no-op
+      return state.storage.sql.exec<{ id: number; name: string }>("SELECT id, name FROM schema_migrations ORDER BY id").toArray();
+    });
+    expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
+  });
+
+  it("refuses to run older code on a store migrated by newer code", async () => {
+    const store = freshStore();
+    await store.ping();
+    await runInDurableObject(store, (_i, state) => {
+      state.storage.sql.exec("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, 'from the future', 0)", MIGRATIONS.length + 1);
+      expect(() => migrate(state.storage)).toThrow(/refusing to downgrade/);
+    });
+  });
+
+  it("applies only the migrations a store has not seen, in one transaction", async () => {
+    const store = freshStore();
+    await runInDurableObject(store, (_i, state) => {
+      const extra = { id: MIGRATIONS.length + 1, name: "test-extra", sql: "CREATE TABLE extra (x INTEGER); INSERT INTO extra VALUES (1);" };
+      expect(migrate(state.storage, [...MIGRATIONS, extra])).toBe(extra.id);
+      const broken = { id: extra.id + 1, name: "broken", sql: "CREATE TABLE broken (x INTEGER); INSERT INTO nope VALUES (1);" };
+      expect(() => migrate(state.storage, [...MIGRATIONS, extra, broken])).toThrow();
+      const tables = state.storage.sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE name IN ('extra', 'broken')").toArray();
+      expect(tables.map((t) => t.name)).toEqual(["extra"]);
+    });
+  });
+});
+
+describe("pure rules", () => {
+  it("computes next versions by CONTRACT.md §5", () => {
+    expect(nextVersion(-1, undefined)).toBe(1);
+    expect(nextVersion(-1, 7)).toBe(1);
+    expect(nextVersion(0, undefined)).toBe(1);
+    expect(nextVersion(0, 1)).toBeUndefined();
+    expect(nextVersion(3, 3)).toBe(4);
+    expect(nextVersion(3, 4)).toBeUndefined();
+    expect(nextVersion(3, undefined)).toBeUndefined();
+    expect(nextVersion(-2, 1)).toBeUndefined();
+  });
+
+  it("computes the byte-order upper bound of a prefix", () => {
+    expect(prefixUpperBound("")).toBeNull();
+    expect(prefixUpperBound("ab")).toBe("ac");
+    expect(prefixUpperBound("a\u{10ffff}")).toBe("b");
+    expect(prefixUpperBound("\u{10ffff}\u{10ffff}")).toBeNull();
+    expect(prefixUpperBound("a\ud7ff")).toBe("a\ue000");
+    expect(prefixUpperBound("a\uffff")).toBe("a\u{10000}");
+  });
+});
