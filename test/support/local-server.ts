@@ -1,0 +1,80 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createServer } from "node:net";
+
+/** A free TCP port on 127.0.0.1. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}
+
+/** The real local server (`wrangler dev`, as `npm start` runs it) on a free port, persisting to `persistTo`. */
+export class LocalServer {
+  #child?: ChildProcess;
+  #output = "";
+  port = 0;
+
+  constructor(
+    readonly persistTo: string,
+    readonly vars: Record<string, string> = {},
+  ) {}
+
+  get url(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts the server and resolves once GET /vss/health answers 200 (at most `timeoutMs`). */
+  async start(timeoutMs = 60_000): Promise<void> {
+    this.port = await freePort();
+    const inspector = await freePort();
+    const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspector)];
+    args.push("--persist-to", this.persistTo, "--show-interactive-dev-session=false");
+    for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
+    this.#output = "";
+    const child = spawn("npx", args, {
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
+    });
+    child.stdout?.on("data", (d: Buffer) => (this.#output += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (this.#output += d.toString()));
+    this.#child = child;
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`local server exited early:\n${this.#output}`);
+      try {
+        const response = await fetch(`${this.url}/vss/health`);
+        if (response.status === 200) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await this.stop();
+    throw new Error(`local server did not answer within ${timeoutMs} ms:\n${this.#output}`);
+  }
+
+  /** Stops the whole process group (npx → wrangler → workerd) with `signal`, and waits for it to exit. */
+  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+    const child = this.#child;
+    if (!child?.pid || child.exitCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      return;
+    }
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    try {
+      process.kill(-child.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+    this.#child = undefined;
+  }
+}
