@@ -5,8 +5,11 @@ import { NO_RETRY, VssClient, sigsAuth, type FetchFunction, type VssClientOption
 /** Clients are configured with the base URL, like ldk-node: `https://host/vss`. */
 export const BASE = "http://vss.test/vss";
 
+/** The Worker's default export as the client tests need it (typed here so the client does not import server types). */
+type MainModuleExports = { default: { fetch(request: Request): Promise<Response> } };
+
 /** The real Worker (and its SQLite Durable Object), called in-process. */
-export const serverFetch: FetchFunction = (input, init) => exports.default.fetch(new Request(input, init));
+export const serverFetch: FetchFunction = (input, init) => (exports as unknown as MainModuleExports).default.fetch(new Request(input, init));
 
 /** A fetch that records every URL it sends to the real server. */
 export function countingFetch(inner: FetchFunction = serverFetch): FetchFunction & { calls: string[] } {

@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { NoSuchKeyError, VssError } from "../errors.js";
+import { get, list, put, remove } from "./commands/basic.js";
+import { exportStore } from "./commands/export.js";
+import { importStore } from "./commands/import.js";
+import { ldkCommand } from "./commands/ldk.js";
+import { connect } from "./connect.js";
+import { parseOptions, UsageError, USAGE } from "./options.js";
+
+/** Exit codes: 0 success, 1 failure, 2 bad usage, 3 key not found. */
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
+const EXIT_NOT_FOUND = 3;
+
+const COMMANDS = { get, put, delete: remove, list, export: exportStore, import: importStore } as const;
+
+async function main(argv: string[]): Promise<void> {
+  const options = parseOptions(argv, process.env);
+  if (options.help || !options.command) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const command = COMMANDS[options.command as keyof typeof COMMANDS];
+  if (!command) throw new UsageError(`unknown command ${options.command}`);
+  const client = connect(options);
+  if (options.ldk) await ldkCommand(client, options);
+  else await command(client, options);
+}
+
+main(process.argv.slice(2)).catch((error: unknown) => {
+  if (error instanceof UsageError) {
+    process.stderr.write(`vss: ${error.message}\n\n${USAGE}`);
+    process.exitCode = EXIT_USAGE;
+  } else if (error instanceof NoSuchKeyError) {
+    process.stderr.write(`vss: not found: ${error.message}\n`);
+    process.exitCode = EXIT_NOT_FOUND;
+  } else {
+    const kind = error instanceof VssError ? ` (${error.kind}${error.status ? `, HTTP ${error.status}` : ""})` : "";
+    process.stderr.write(`vss: ${error instanceof Error ? error.message : String(error)}${kind}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
+});

@@ -1,0 +1,139 @@
+import { parseArgs } from "node:util";
+
+/** Usage text of `vss --help`. */
+export const USAGE = `Usage: vss [options] <command> [arguments]
+
+Commands:
+  get <key>                 print a value (raw bytes) to stdout, or to --out <file>
+  put <key> [value]         write a value from the argument, --file <file> or stdin (version --version, default -1)
+  delete <key>              delete a key (version --version, default -1)
+  list                      list keys and versions, newest first (--prefix, --page-size, --limit, --json)
+  export <file>             write every key, version and value of the store to a JSON Lines file
+  import <file>             write the values of an export file into the store (--create-only, --batch)
+
+Connection (flag or environment):
+  --url <url>               VSS_URL          base URL, e.g. https://vss.example.com/vss
+  --store <id>              VSS_STORE_ID     store id (default: empty)
+  --timeout <ms>            VSS_TIMEOUT_MS   per-request deadline (default 10000)
+  --retries <n>             VSS_RETRIES      max attempts per request (default: ldk-node's policy)
+Authentication (the first one given wins):
+  --token <jwt>             VSS_TOKEN        Authorization: Bearer <jwt>
+  --lnurl-auth <url>        VSS_LNURL_AUTH_URL  LNURL-auth issuer; the linking key comes from --seed (m/877'/138')
+  --sigs-key <hex>          VSS_SIGS_KEY     32-byte secp256k1 secret key for sigs
+  --seed <hex>              VSS_SEED         ldk-node seed (64 bytes): sigs with the key at m/877'/139'
+  --header "Name: value"    VSS_HEADERS      extra headers, repeatable (environment: one per line)
+ldk-node mode:
+  --ldk                     keys are primary/secondary/key, values are decrypted and encrypted with --seed
+Output:
+  --quiet                   no progress on stderr
+  --help
+`;
+
+const OPTIONS = {
+  url: { type: "string" },
+  store: { type: "string" },
+  timeout: { type: "string" },
+  retries: { type: "string" },
+  token: { type: "string" },
+  "lnurl-auth": { type: "string" },
+  "sigs-key": { type: "string" },
+  seed: { type: "string" },
+  header: { type: "string", multiple: true },
+  ldk: { type: "boolean" },
+  out: { type: "string" },
+  file: { type: "string" },
+  version: { type: "string" },
+  prefix: { type: "string" },
+  "page-size": { type: "string" },
+  limit: { type: "string" },
+  json: { type: "boolean" },
+  batch: { type: "string" },
+  concurrency: { type: "string" },
+  "create-only": { type: "boolean" },
+  quiet: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** A mistake in how the CLI was called; printed with the usage and exit code 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** Parsed command line with the environment filled in. */
+export interface CliOptions {
+  command?: string;
+  args: string[];
+  url?: string;
+  store: string;
+  timeoutMs?: number;
+  retries?: number;
+  token?: string;
+  lnurlAuth?: string;
+  sigsKey?: string;
+  seed?: string;
+  headers: string[];
+  ldk: boolean;
+  out?: string;
+  file?: string;
+  version?: bigint;
+  prefix?: string;
+  pageSize?: number;
+  limit?: number;
+  json: boolean;
+  batch?: number;
+  concurrency?: number;
+  createOnly: boolean;
+  quiet: boolean;
+  help: boolean;
+}
+
+function integer(name: string, text: string | undefined, min: number): number | undefined {
+  if (text === undefined || text === "") return undefined;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${text}`);
+  return value;
+}
+
+function version(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  if (!/^-?\d+$/.test(text)) throw new UsageError(`--version must be an integer, got ${text}`);
+  return BigInt(text);
+}
+
+/** Parses argv (without node and script) and the environment into options. */
+export function parseOptions(argv: string[], env: Record<string, string | undefined>): CliOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values: v, positionals } = parsed;
+  const envHeaders = (env.VSS_HEADERS ?? "").split("\n").filter((line) => line.trim() !== "");
+  return {
+    command: positionals[0],
+    args: positionals.slice(1),
+    url: v.url ?? env.VSS_URL,
+    store: v.store ?? env.VSS_STORE_ID ?? "",
+    timeoutMs: integer("timeout", v.timeout ?? env.VSS_TIMEOUT_MS, 1),
+    retries: integer("retries", v.retries ?? env.VSS_RETRIES, 1),
+    token: v.token ?? env.VSS_TOKEN,
+    lnurlAuth: v["lnurl-auth"] ?? env.VSS_LNURL_AUTH_URL,
+    sigsKey: v["sigs-key"] ?? env.VSS_SIGS_KEY,
+    seed: v.seed ?? env.VSS_SEED,
+    headers: [...envHeaders, ...(v.header ?? [])],
+    ldk: v.ldk ?? false,
+    out: v.out,
+    file: v.file,
+    version: version(v.version),
+    prefix: v.prefix,
+    pageSize: integer("page-size", v["page-size"], 0),
+    limit: integer("limit", v.limit, 1),
+    json: v.json ?? false,
+    batch: integer("batch", v.batch, 1),
+    concurrency: integer("concurrency", v.concurrency, 1),
+    createOnly: v["create-only"] ?? false,
+    quiet: v.quiet ?? false,
+    help: v.help ?? false,
+  };
+}
