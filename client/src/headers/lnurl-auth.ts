@@ -24,13 +24,16 @@ export interface LnurlAuthOptions {
   timeoutMs?: number;
 }
 
-async function getText(fetcher: FetchFunction, url: string, headers: Record<string, string>, timeoutMs: number): Promise<string> {
+/** Characters of an unexpected answer quoted in an error. */
+const QUOTE_LENGTH = 200;
+
+async function getText(fetcher: FetchFunction, url: string, headers: Record<string, string>, timeoutMs: number): Promise<{ status: number; text: string }> {
   const limit = deadline(timeoutMs);
   try {
     const response = await fetcher(url, { method: "GET", headers, signal: limit.signal });
-    const text = await response.text();
-    if (!response.ok) throw new AuthError(`LNURL-auth server answered ${response.status}: ${text.slice(0, 200)}`, response.status);
-    return text;
+    return { status: response.status, text: await response.text() };
+  } catch (cause) {
+    throw new AuthError(`LNURL-auth request failed${limit.timedOut ? ` after ${timeoutMs} ms` : ""}`, undefined, { cause });
   } finally {
     limit.done();
   }
@@ -49,17 +52,21 @@ export function lnurlAuthJwt(options: LnurlAuthOptions): HeaderProvider {
   let inFlight: Promise<JwtToken> | undefined;
 
   async function fetchToken(): Promise<JwtToken> {
-    const lnurl = (await getText(fetcher, options.authUrl, headers, timeoutMs)).trim();
-    const signed = signLnurl(options.parentKey, lnurl);
-    const body = await getText(fetcher, signed, headers, timeoutMs);
+    const challenge = await getText(fetcher, options.authUrl, headers, timeoutMs);
+    if (challenge.status < 200 || challenge.status >= 300) {
+      throw new AuthError(`LNURL-auth server answered ${challenge.status}: ${challenge.text.slice(0, QUOTE_LENGTH)}`, challenge.status);
+    }
+    const signed = signLnurl(options.parentKey, challenge.text.trim());
+    // Like the reference client, the answer is read as JSON whatever its status: errors carry a `reason`.
+    const { status, text } = await getText(fetcher, signed, headers, timeoutMs);
     let answer: { token?: unknown; reason?: unknown };
     try {
-      answer = JSON.parse(body) as typeof answer;
+      answer = JSON.parse(text) as typeof answer;
     } catch (cause) {
-      throw new AuthError("LNURL-auth response is not JSON", undefined, { cause });
+      throw new AuthError(`LNURL-auth response (HTTP ${status}) is not JSON: ${text.slice(0, QUOTE_LENGTH)}`, status, { cause });
     }
     if (typeof answer.token === "string") return parseJwt(answer.token);
-    if (typeof answer.reason === "string") throw new AuthError(`LNURL-auth failed: ${answer.reason}`);
+    if (typeof answer.reason === "string") throw new AuthError(`LNURL-auth failed: ${answer.reason}`, status);
     throw new AuthError("LNURL-auth response has neither token nor reason");
   }
 
