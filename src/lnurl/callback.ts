@@ -5,8 +5,8 @@ import { hexToBytes } from "@noble/hashes/utils.js";
 export const K1_HEX = 64;
 
 const K1 = /^[0-9a-f]{64}$/;
-/** A DER ECDSA signature is at most 72 bytes (two 33-byte integers plus headers). */
-const DER_SIGNATURE = /^30[0-9a-f]{12,140}$/;
+/** A DER ECDSA signature is 8 to 72 bytes (two integers of up to 33 bytes, each with a 2-byte header, in a 2-byte sequence). */
+const DER_SIGNATURE = /^30[0-9a-f]{14,142}$/;
 const COMPRESSED_KEY = /^0[23][0-9a-f]{64}$/;
 
 /** The checked parameters of an LNURL-auth callback, lower-cased hex. */

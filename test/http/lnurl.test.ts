@@ -142,12 +142,17 @@ describe("LNURL-auth issuer", () => {
     expect((await callback(signed)).json.status).toBe("OK");
   });
 
-  it("refuses a high-S signature", async () => {
-    const signed = new URL(signLoginUrl(freshWallet(), await loginUrl()));
-    const low = secp256k1.Signature.fromBytes(hexToBytes(signed.searchParams.get("sig")!), "der");
-    const high = new secp256k1.Signature(low.r, secp256k1.Point.CURVE().n - low.s).toBytes("der");
-    signed.searchParams.set("sig", bytesToHex(high));
-    expect(await callback(signed.toString())).toEqual({ status: 400, json: { status: "ERROR", reason: "invalid signature" } });
+  it("refuses a high-S signature, including the longest (72-byte) DER encodings", async () => {
+    const lengths = new Set<number>();
+    for (let i = 0; i < 12; i++) {
+      const signed = new URL(signLoginUrl(freshWallet(), await loginUrl()));
+      const low = secp256k1.Signature.fromBytes(hexToBytes(signed.searchParams.get("sig")!), "der");
+      const high = new secp256k1.Signature(low.r, secp256k1.Point.CURVE().n - low.s).toBytes("der");
+      lengths.add(high.length);
+      signed.searchParams.set("sig", bytesToHex(high));
+      expect(await callback(signed.toString())).toEqual({ status: 400, json: { status: "ERROR", reason: "invalid signature" } });
+    }
+    expect(Math.max(...lengths)).toBeGreaterThanOrEqual(71);
   });
 
   it("refuses malformed callback parameters with a reason", async () => {

@@ -8,9 +8,8 @@ const JWKS_URL = new URL("https://issuer.test/.well-known/jwks.json");
 
 async function publicJwk(signer: TestSigner, kid: string): Promise<JWK> {
   const { privateKey } = signer;
-  const jwk = await exportJWK(privateKey);
-  for (const secret of ["d", "p", "q", "dp", "dq", "qi"]) delete jwk[secret];
-  return { ...jwk, kid, alg: signer.alg, use: "sig" };
+  const { d: _d, p: _p, q: _q, dp: _dp, dq: _dq, qi: _qi, ...publicPart } = await exportJWK(privateKey);
+  return { ...publicPart, kid, alg: signer.alg, use: "sig" };
 }
 
 /**
