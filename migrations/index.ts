@@ -1,4 +1,6 @@
-import initial from "./0001-initial";
+import account1 from "./account/0001-initial";
+import store1 from "./store/0001-initial";
+import store2 from "./store/0002-usage";
 
 /** One schema migration: applied once, in id order, recorded in the schema_migrations ledger. */
 export interface Migration {
@@ -7,5 +9,9 @@ export interface Migration {
   sql: string;
 }
 
-/** Every schema migration, oldest first. Append only; ids are 1, 2, 3, … without gaps. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+/**
+ * The schema migrations of each Durable Object class, oldest first. Append only; ids are 1, 2, 3, … without
+ * gaps; never edit one that has shipped.
+ */
+export const STORE_MIGRATIONS: readonly Migration[] = [store1, store2];
+export const ACCOUNT_MIGRATIONS: readonly Migration[] = [account1];

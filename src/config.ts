@@ -1,6 +1,7 @@
 import { parseJwtConfig, parseLnurlConfig, type JwtConfig, type LnurlConfig } from "./auth/config";
 import type { Env } from "./env";
 import { MAX_PAGE_SIZE } from "./store/limits";
+import type { Limits } from "./store/types";
 
 /** The authentication schemes this build knows. */
 export const AUTH_SCHEMES = ["sigs", "jwt", "lnurl", "none"] as const;
@@ -12,6 +13,12 @@ export interface Config {
   maxRequestBytes: number;
   defaultPageSize: number;
   sigsMaxSkewSeconds: number;
+  /** Per-store quota (0 on a dimension = unlimited). */
+  storeLimits: Limits;
+  /** Quota over all stores of an identity; null when both dimensions are unlimited. */
+  identityLimits: Limits | null;
+  /** The operator's bearer token for /admin; null turns the admin routes off. */
+  adminToken: string | null;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
   benchFloors: boolean;
   /** JWT bearer keys; null unless `jwt` is enabled (auth/config.ts). */
@@ -25,6 +32,10 @@ export const DEFAULTS = {
   maxRequestBytes: 40 * 1024 * 1024,
   defaultPageSize: MAX_PAGE_SIZE,
   sigsMaxSkewSeconds: 24 * 60 * 60,
+  storeQuotaBytes: 1024 * 1024 * 1024,
+  storeQuotaKeys: 1_000_000,
+  identityQuotaBytes: 0,
+  identityQuotaKeys: 0,
   benchFloors: false,
 } as const;
 
@@ -61,6 +72,19 @@ function schemes(raw: string | undefined): Set<AuthScheme> {
   return result;
 }
 
+function identityLimits(env: Env): Limits | null {
+  const bytes = integer("VSS_QUOTA_IDENTITY_BYTES", env.VSS_QUOTA_IDENTITY_BYTES, DEFAULTS.identityQuotaBytes, 0, Number.MAX_SAFE_INTEGER);
+  const keys = integer("VSS_QUOTA_IDENTITY_KEYS", env.VSS_QUOTA_IDENTITY_KEYS, DEFAULTS.identityQuotaKeys, 0, Number.MAX_SAFE_INTEGER);
+  return bytes === 0 && keys === 0 ? null : { bytes, keys };
+}
+
+/** The admin token, if set: at least 32 characters, so that it cannot be guessed. */
+function adminToken(raw: string | undefined): string | null {
+  if (raw === undefined || raw === "") return null;
+  if (raw.length < 32) throw new ConfigError("VSS_ADMIN_TOKEN must be at least 32 characters long");
+  return raw;
+}
+
 /** Parses and checks the environment; throws ConfigError with a message naming the variable. */
 export function parseConfig(env: Env): Config {
   const authSchemes = schemes(env.VSS_AUTH_SCHEMES);
@@ -69,6 +93,12 @@ export function parseConfig(env: Env): Config {
     maxRequestBytes: integer("VSS_MAX_REQUEST_BYTES", env.VSS_MAX_REQUEST_BYTES, DEFAULTS.maxRequestBytes, 1024, 100 * 1024 * 1024),
     defaultPageSize: integer("VSS_DEFAULT_PAGE_SIZE", env.VSS_DEFAULT_PAGE_SIZE, DEFAULTS.defaultPageSize, 1, MAX_PAGE_SIZE),
     sigsMaxSkewSeconds: integer("VSS_SIGS_MAX_SKEW_SECONDS", env.VSS_SIGS_MAX_SKEW_SECONDS, DEFAULTS.sigsMaxSkewSeconds, 1, 7 * 24 * 60 * 60),
+    storeLimits: {
+      bytes: integer("VSS_QUOTA_STORE_BYTES", env.VSS_QUOTA_STORE_BYTES, DEFAULTS.storeQuotaBytes, 0, Number.MAX_SAFE_INTEGER),
+      keys: integer("VSS_QUOTA_STORE_KEYS", env.VSS_QUOTA_STORE_KEYS, DEFAULTS.storeQuotaKeys, 0, Number.MAX_SAFE_INTEGER),
+    },
+    identityLimits: identityLimits(env),
+    adminToken: adminToken(env.VSS_ADMIN_TOKEN),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
     jwt: parseJwtConfig(env, authSchemes.has("jwt")),
     lnurl: parseLnurlConfig(env, authSchemes.has("lnurl")),

@@ -1,9 +1,18 @@
 import type { LnurlChallengeStore } from "./lnurl/challenge-store";
+import type { VssAccount } from "./account/vss-account";
 import type { VssStore } from "./store/vss-store";
 
 /** The Worker's bindings and variables (wrangler.toml; documented in README.md § Configuration). */
 export interface Env {
   VSS_STORE: DurableObjectNamespace<VssStore>;
+  VSS_ACCOUNT: DurableObjectNamespace<VssAccount>;
+  /** Quotas (0 = unlimited): per store and per identity over all its stores, in bytes and in keys. */
+  VSS_QUOTA_STORE_BYTES?: string;
+  VSS_QUOTA_STORE_KEYS?: string;
+  VSS_QUOTA_IDENTITY_BYTES?: string;
+  VSS_QUOTA_IDENTITY_KEYS?: string;
+  /** Bearer token of the operator's /admin routes (a secret); unset turns those routes off. */
+  VSS_ADMIN_TOKEN?: string;
   VSS_AUTH_SCHEMES?: string;
   VSS_MAX_REQUEST_BYTES?: string;
   VSS_DEFAULT_PAGE_SIZE?: string;

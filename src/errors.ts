@@ -6,7 +6,7 @@ import { ErrorCode } from "./gen/vss_pb";
  */
 export class VssError extends Error {
   constructor(
-    readonly status: 400 | 401 | 404 | 409 | 413 | 429 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500,
     readonly code: ErrorCode,
     message: string,
     /** Extra response headers, e.g. Retry-After on a 429. */
@@ -26,4 +26,6 @@ export const conflict = (message: string) => new VssError(409, ErrorCode.CONFLIC
 /** Over a rate limit: INTERNAL_SERVER so that ldk-node backs off and retries (CONTRACT.md §2 "Errors"). */
 export const rateLimited = (retryAfterSeconds: number) =>
   new VssError(429, ErrorCode.INTERNAL_SERVER_EXCEPTION, "rate limit exceeded, retry later", { "retry-after": String(retryAfterSeconds) });
+/** A write that would exceed a quota: INVALID_REQUEST, which ldk-node does not retry. */
+export const quotaExceeded = (message: string) => new VssError(403, ErrorCode.INVALID_REQUEST_EXCEPTION, message);
 export const internalError = () => new VssError(500, ErrorCode.INTERNAL_SERVER_EXCEPTION, "internal server error");

@@ -3,6 +3,7 @@ import { app } from "./worker/app";
 import { errorResponse, withProtocolHeader } from "./worker/respond";
 
 export { VssStore } from "./store/vss-store";
+export { VssAccount } from "./account/vss-account";
 export { LnurlChallengeStore } from "./lnurl/challenge-store";
 
 /** The Worker: every response, including an uncaught failure, carries the VSS protocol header. */

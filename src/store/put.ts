@@ -1,10 +1,27 @@
 import type { StoreSql } from "./sql";
-import { NEVER_MATCHES, type DeleteItem, type PutFailure, type PutItem, type PutObjectsInput, type Result } from "./types";
+import { exceededQuota, objectUsage } from "./usage";
+import {
+  NEVER_MATCHES,
+  type DeleteItem,
+  type Limits,
+  type PutFailure,
+  type PutItem,
+  type PutObjectsInput,
+  type Result,
+  type Usage,
+} from "./types";
 
 /** Thrown inside the transaction to roll it back; never leaves this module. */
 class Rejected extends Error {
   constructor(readonly failure: PutFailure) {
     super(failure.message);
+  }
+}
+
+/** Thrown at the end of a trial run to roll back a transaction that succeeded. */
+class TrialDone extends Error {
+  constructor(readonly usage: Usage) {
+    super("trial");
   }
 }
 
@@ -21,16 +38,33 @@ export function nextVersion(requested: number, current: number | undefined): num
   return requested === current ? requested + 1 : undefined;
 }
 
-/** Applies a putObjects atomically: puts in order, then the global version, then deletes. */
-export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: PutObjectsInput): Result<null, PutFailure> {
+/**
+ * Applies a putObjects atomically: puts in order, then the global version, then deletes, then the store quota.
+ * With `trial`, everything is rolled back and the result tells what the store's usage would become.
+ * The usage in the result is the store's usage afterwards (unchanged on failure).
+ */
+export function applyPut(
+  storage: DurableObjectStorage,
+  db: StoreSql,
+  input: PutObjectsInput,
+  limits: Limits,
+  trial = false,
+): Result<Usage, PutFailure> {
   try {
-    storage.transactionSync(() => {
+    const usage = storage.transactionSync(() => {
+      const before = db.usage();
       for (const item of input.puts) put(db, item);
       if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
       for (const item of input.deletes) remove(db, item);
+      const after = db.usage();
+      const exceeded = exceededQuota("store", before, after, limits);
+      if (exceeded) throw new Rejected({ kind: "quota", message: exceeded });
+      if (trial) throw new TrialDone(after);
+      return after;
     });
-    return { ok: true, value: null };
+    return { ok: true, value: usage };
   } catch (error) {
+    if (error instanceof TrialDone) return { ok: true, value: error.usage };
     if (error instanceof Rejected) return { ok: false, error: error.failure };
     throw error;
   }
@@ -63,9 +97,12 @@ function put(db: StoreSql, item: PutItem): void {
   }
   if (head) {
     db.update(item.key, version, size, inline, blobId);
+    db.addUsage(size - head.size, 0);
     if (head.blobId !== null) db.deleteBlob(head.blobId);
   } else {
     db.insert(item.key, version, size, inline, blobId);
+    const added = objectUsage(item.key, size);
+    db.addUsage(added.bytes, added.keys);
   }
 }
 
@@ -78,12 +115,19 @@ function bumpGlobalVersion(db: StoreSql, requested: number): void {
   db.setGlobalVersion(version);
 }
 
+/** Deletes `key` with its chunks and gives back its usage; the caller has checked that it exists. */
+export function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId: number | null }): void {
+  db.delete(key);
+  if (head.blobId !== null) db.deleteBlob(head.blobId);
+  const removed = objectUsage(key, head.size);
+  db.addUsage(-removed.bytes, -removed.keys);
+}
+
 function remove(db: StoreSql, item: DeleteItem): void {
   const head = db.head(item.key);
   if (!head) throw conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
   if (item.version !== -1 && item.version !== head.version) {
     throw conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
   }
-  db.delete(item.key);
-  if (head.blobId !== null) db.deleteBlob(head.blobId);
+  deleteExisting(db, item.key, head);
 }

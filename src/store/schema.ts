@@ -1,11 +1,11 @@
-import { MIGRATIONS, type Migration } from "../../migrations";
+import type { Migration } from "../../migrations";
 
 /**
  * Brings a store's SQLite schema up to date when its Durable Object wakes: pending migrations run in one
  * transaction and are recorded in the schema_migrations ledger. A store whose ledger names a migration this
  * code does not know was written by newer code; it is refused rather than downgraded.
  */
-export function migrate(storage: DurableObjectStorage, migrations: readonly Migration[] = MIGRATIONS): number {
+export function migrate(storage: DurableObjectStorage, migrations: readonly Migration[]): number {
   return storage.transactionSync(() => {
     const sql = storage.sql;
     sql.exec(

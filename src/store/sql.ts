@@ -1,4 +1,5 @@
 import { CHUNK_BYTES } from "./limits";
+import type { Usage } from "./types";
 
 /** SQLite bindings take an ArrayBuffer for a BLOB; copy only when the view does not span its whole buffer. */
 function blob(bytes: Uint8Array | null): ArrayBuffer | null {
@@ -30,6 +31,23 @@ export class StoreSql {
 
   setGlobalVersion(version: number): void {
     this.#sql.exec("UPDATE store_meta SET global_version = ? WHERE id = 1", version);
+  }
+
+  usage(): Usage {
+    return this.#sql.exec<{ bytes: number; keys: number }>("SELECT used_bytes AS bytes, used_keys AS keys FROM store_meta WHERE id = 1").one();
+  }
+
+  addUsage(bytes: number, keys: number): void {
+    this.#sql.exec("UPDATE store_meta SET used_bytes = used_bytes + ?, used_keys = used_keys + ? WHERE id = 1", bytes, keys);
+  }
+
+  /** Whether this store has registered with its identity's account object (for account deletion). */
+  registered(): boolean {
+    return this.#sql.exec<{ r: number }>("SELECT registered AS r FROM store_meta WHERE id = 1").one().r === 1;
+  }
+
+  markRegistered(): void {
+    this.#sql.exec("UPDATE store_meta SET registered = 1 WHERE id = 1");
   }
 
   head(key: string): ObjectHead | undefined {

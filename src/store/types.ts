@@ -33,10 +33,28 @@ export interface PutObjectsInput {
   deletes: DeleteItem[];
 }
 
-/** Why a putObjects applied nothing: a failed version check, or a staged value the store no longer holds. */
+/** Why a putObjects applied nothing: a failed version check, a quota, or a staged value no longer held. */
 export interface PutFailure {
-  kind: "conflict" | "staged-value-missing";
+  kind: "conflict" | "quota" | "staged-value-missing";
   message: string;
+}
+
+/** What a store holds: bytes (UTF-8 key length + value length, summed over its keys) and keys. */
+export interface Usage {
+  bytes: number;
+  keys: number;
+}
+
+/** Quota limits; 0 on a dimension means unlimited. */
+export type Limits = Usage;
+
+/** Who writes, and under which quotas: sent by the Worker with every write. */
+export interface WriteContext {
+  identity: string;
+  storeId: string;
+  storeLimits: Limits;
+  /** Limits over all of the identity's stores; null when off (no call to the account object). */
+  identityLimits: Limits | null;
 }
 
 /** What a store returns for getObject; a large value comes in chunks that the caller finishes with readBlob. */

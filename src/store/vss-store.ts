@@ -1,11 +1,14 @@
 import { DurableObject } from "cloudflare:workers";
+import { STORE_MIGRATIONS } from "../../migrations";
+import { accountFor } from "../account/vss-account";
 import type { Env } from "../env";
 import { migrate } from "./schema";
 import { StoreSql } from "./sql";
-import { applyPut } from "./put";
+import { applyPut, deleteExisting } from "./put";
 import { listPage } from "./list";
+import { sameUsage } from "./usage";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES, STAGED_BLOB_TTL_MS } from "./limits";
-import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject } from "./types";
+import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
@@ -13,12 +16,15 @@ import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredOb
  * Methods are the Worker's RPC surface; they never see protobuf.
  */
 export class VssStore extends DurableObject<Env> {
-  readonly #db: StoreSql;
+  #sql: StoreSql | null = null;
 
-  constructor(ctx: DurableObjectState, env: Env) {
-    super(ctx, env);
-    migrate(ctx.storage);
-    this.#db = new StoreSql(ctx.storage.sql);
+  /** The store's tables, migrated on first use after waking (or after erase). */
+  get #db(): StoreSql {
+    if (!this.#sql) {
+      migrate(this.ctx.storage, STORE_MIGRATIONS);
+      this.#sql = new StoreSql(this.ctx.storage.sql);
+    }
+    return this.#sql;
   }
 
   /** The object under `key`; large values return their first chunks, the rest comes from readBlob. */
@@ -48,37 +54,68 @@ export class VssStore extends DurableObject<Env> {
    */
   async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
     const now = Date.now();
+    const db = this.#db;
     const result = this.ctx.storage.transactionSync((): Result<number, string> => {
-      const target = blobId ?? this.#db.createBlob(now);
-      const shape = this.#db.blob(target);
+      const target = blobId ?? db.createBlob(now);
+      const shape = db.blob(target);
       if (!shape?.staged) return { ok: false, error: `blob ${target} is not being staged` };
       if (shape.chunkCount !== fromSeq) return { ok: false, error: `blob ${target} has ${shape.chunkCount} chunks, not ${fromSeq}` };
-      chunks.forEach((chunk, i) => this.#db.appendChunk(target, fromSeq + i, chunk));
+      chunks.forEach((chunk, i) => db.appendChunk(target, fromSeq + i, chunk));
       return { ok: true, value: target };
     });
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STAGED_BLOB_TTL_MS);
     return result;
   }
 
-  /** The one transactional write: every item applies, or none does and the staged blobs it named are dropped. */
-  putObjects(input: PutObjectsInput): Result<null, PutFailure> {
-    const result = applyPut(this.ctx.storage, this.#db, input);
-    if (!result.ok) this.#dropStaged(input);
-    return result;
+  /**
+   * The one transactional write: every item applies, or none does and the staged blobs it named are dropped.
+   * With identity quotas on, a write that grows the store first reserves its new usage with the account object,
+   * with this store's other calls held back meanwhile so that the trial and the real write see the same state.
+   */
+  async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    await this.#register(context);
+    const identityLimits = context.identityLimits;
+    const result = identityLimits
+      ? await this.ctx.blockConcurrencyWhile(async () => {
+          const before = this.#db.usage();
+          const trial = applyPut(this.ctx.storage, this.#db, input, context.storeLimits, true);
+          if (!trial.ok) return trial;
+          const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
+          if (grows) {
+            const reserved = await accountFor(this.env, context.identity).reserve(context.storeId, trial.value, identityLimits);
+            if (!reserved.ok) return { ok: false as const, error: { kind: "quota" as const, message: reserved.error } };
+          }
+          const applied = applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
+          if (applied.ok && !grows && !sameUsage(before, applied.value)) await this.#report(context, applied.value);
+          return applied;
+        })
+      : applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
+    if (!result.ok) {
+      this.#dropStaged(input);
+      return result;
+    }
+    return { ok: true, value: null };
   }
 
   /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
-  deleteObject(key: string, version: number): void {
-    this.ctx.storage.transactionSync(() => {
-      const head = this.#db.head(key);
-      if (!head || (version !== -1 && version !== head.version)) return;
-      this.#db.delete(key);
-      if (head.blobId !== null) this.#db.deleteBlob(head.blobId);
+  async deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
+    const db = this.#db;
+    const usage = this.ctx.storage.transactionSync((): Usage | null => {
+      const head = db.head(key);
+      if (!head || (version !== -1 && version !== head.version)) return null;
+      deleteExisting(db, key, head);
+      return db.usage();
     });
+    if (usage && context.identityLimits) await this.#report(context, usage);
   }
 
   listKeyVersions(input: ListInput): ListPage {
     return listPage(this.#db, input);
+  }
+
+  /** The store's exact usage (bytes and keys). */
+  usage(): Usage {
+    return this.#db.usage();
   }
 
   /** Answers at once: the floor of a Worker → Durable Object round trip, for the benchmark. */
@@ -86,20 +123,40 @@ export class VssStore extends DurableObject<Env> {
     return true;
   }
 
+  /** Removes everything the store holds (account deletion); the next call starts from an empty schema. */
+  async erase(): Promise<void> {
+    await this.ctx.storage.deleteAlarm();
+    await this.ctx.storage.deleteAll();
+    this.#sql = null;
+  }
+
   /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */
   override async alarm(): Promise<void> {
     const now = Date.now();
+    const db = this.#db;
     this.ctx.storage.transactionSync(() => {
-      for (const id of this.#db.staleStagedBlobs(now - STAGED_BLOB_TTL_MS)) this.#db.deleteBlob(id);
+      for (const id of db.staleStagedBlobs(now - STAGED_BLOB_TTL_MS)) db.deleteBlob(id);
     });
-    const oldest = this.#db.oldestStagedAt();
+    const oldest = db.oldestStagedAt();
     if (oldest !== null) await this.ctx.storage.setAlarm(oldest + STAGED_BLOB_TTL_MS);
   }
 
+  /** Before its first write, a store tells its identity's account that it exists, so deletion finds it. */
+  async #register(context: WriteContext): Promise<void> {
+    if (this.#db.registered()) return;
+    await accountFor(this.env, context.identity).register(context.storeId);
+    this.#db.markRegistered();
+  }
+
+  async #report(context: WriteContext, usage: Usage): Promise<void> {
+    await accountFor(this.env, context.identity).report(context.storeId, usage);
+  }
+
   #dropStaged(input: PutObjectsInput): void {
+    const db = this.#db;
     this.ctx.storage.transactionSync(() => {
       for (const item of input.puts) {
-        if (item.value.kind === "staged" && this.#db.blob(item.value.blobId)?.staged) this.#db.deleteBlob(item.value.blobId);
+        if (item.value.kind === "staged" && db.blob(item.value.blobId)?.staged) db.deleteBlob(item.value.blobId);
       }
     });
   }

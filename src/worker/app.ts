@@ -9,7 +9,9 @@ import {
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
 import { configOf, type Config } from "../config";
 import type { Env } from "../env";
-import { authFailed, conflict, invalidRequest, noSuchKey, rateLimited } from "../errors";
+import { authFailed, conflict, invalidRequest, noSuchKey, quotaExceeded, rateLimited } from "../errors";
+import type { WriteContext } from "../store/types";
+import { adminRoutes, deleteIdentity } from "./account-routes";
 import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
 import { readBody } from "./body";
@@ -75,6 +77,12 @@ function operation(name: string, handler: (c: Context<AppEnv>) => Promise<Respon
   });
 }
 
+/** Who writes to which store, under which quotas. */
+function writeContext(c: Context<AppEnv>, storeId: string): WriteContext {
+  const { storeLimits, identityLimits } = c.var.config;
+  return { identity: c.var.identity, storeId, storeLimits, identityLimits };
+}
+
 async function body(c: Context<AppEnv>): Promise<Uint8Array> {
   return readBody(c.req.raw, c.var.config.maxRequestBytes);
 }
@@ -91,15 +99,19 @@ operation("getObject", async (c) => {
 
 operation("putObjects", async (c) => {
   const request = decodePutRequest(await body(c));
-  const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), request);
-  if (!result.ok && result.error.kind === "conflict") throw conflict(result.error.message);
-  if (!result.ok) throw new Error(result.error.message);
+  const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), writeContext(c, request.storeId), request);
+  if (!result.ok) {
+    if (result.error.kind === "conflict") throw conflict(result.error.message);
+    if (result.error.kind === "quota") throw quotaExceeded(result.error.message);
+    throw new Error(result.error.message);
+  }
   return protobufResponse(EMPTY_MESSAGE);
 });
 
 operation("deleteObject", async (c) => {
   const request = decodeDeleteRequest(await body(c));
-  await storeFor(c.env, c.var.identity, request.storeId).deleteObject(request.key, request.version);
+  const store = storeFor(c.env, c.var.identity, request.storeId);
+  await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
@@ -112,3 +124,11 @@ operation("listKeyVersions", async (c) => {
   });
   return protobufResponse(encodeListPage(page));
 });
+
+/** Deletes every store of the caller's identity; idempotent. The body, if any, is ignored. */
+operation("deleteAccount", async (c) => {
+  await deleteIdentity(c.env, c.var.identity);
+  return protobufResponse(EMPTY_MESSAGE);
+});
+
+app.route("/admin", adminRoutes());

@@ -1,7 +1,7 @@
 import type { Env } from "../env";
 import type { PutRequest } from "../codec/requests";
 import { CHUNK_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
-import type { PutFailure, PutItem, PutObjectsInput, Result } from "../store/types";
+import type { PutFailure, PutItem, PutObjectsInput, Result, WriteContext } from "../store/types";
 import type { VssStore } from "../store/vss-store";
 
 type Store = DurableObjectStub<VssStore>;
@@ -73,7 +73,7 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
  * Writes a putObjects. Values over one chunk, and inline values past the per-call budget, are staged first;
  * the final call applies everything atomically. Resolves only after the store has committed.
  */
-export async function writeObjects(store: Store, request: PutRequest): Promise<Result<null, PutFailure>> {
+export async function writeObjects(store: Store, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
   let inlineBytes = 0;
   const puts: PutItem[] = [];
   for (const item of request.puts) {
@@ -86,5 +86,5 @@ export async function writeObjects(store: Store, request: PutRequest): Promise<R
     }
   }
   const input: PutObjectsInput = { globalVersion: request.globalVersion, puts, deletes: request.deletes };
-  return store.putObjects(input);
+  return store.putObjects(context, input);
 }

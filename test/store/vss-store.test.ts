@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { migrate } from "../../src/store/schema";
-import { MIGRATIONS } from "../../migrations";
+import { STORE_MIGRATIONS as MIGRATIONS } from "../../migrations";
 import { STAGED_BLOB_TTL_MS } from "../../src/store/limits";
 import { prefixUpperBound } from "../../src/store/list";
 import { nextVersion } from "../../src/store/put";
@@ -13,27 +13,28 @@ async function staged(store: ReturnType<typeof freshStore>, chunks: Uint8Array[]
   if (!result.ok) throw new Error(result.error);
   return result.value;
 }
+const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null };
 const inline = (text: string) => ({ kind: "inline" as const, bytes: new TextEncoder().encode(text) });
 
 /** The store's RPC surface, driven directly (no HTTP, no protobuf). */
 describe("VssStore over RPC", () => {
   it("returns conflicts as values, not exceptions", async () => {
     const store = freshStore();
-    expect(await store.putObjects({ puts: [{ key: "k", version: 3, value: inline("v") }], deletes: [] })).toMatchObject({
+    expect(await store.putObjects(context, { puts: [{ key: "k", version: 3, value: inline("v") }], deletes: [] })).toMatchObject({
       ok: false,
       error: { kind: "conflict" },
     });
-    expect(await store.putObjects({ puts: [{ key: "k", version: 0, value: inline("v") }], deletes: [] })).toEqual({ ok: true, value: null });
+    expect(await store.putObjects(context, { puts: [{ key: "k", version: 0, value: inline("v") }], deletes: [] })).toEqual({ ok: true, value: null });
   });
 
   it("answers readBlob with gone once the blob was replaced", async () => {
     const store = freshStore();
     const blobId = await staged(store, [new Uint8Array(10).fill(1), new Uint8Array(10).fill(2)]);
-    await store.putObjects({ puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 20 } }], deletes: [] });
+    await store.putObjects(context, { puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 20 } }], deletes: [] });
     const head = await store.getObject("k");
     expect(head).toMatchObject({ kind: "chunked", blobId, size: 20, chunkCount: 2 });
     expect(await store.readBlob(blobId, 1)).toEqual({ ok: true, value: [new Uint8Array(10).fill(2)] });
-    await store.putObjects({ puts: [{ key: "k", version: -1, value: inline("small") }], deletes: [] });
+    await store.putObjects(context, { puts: [{ key: "k", version: -1, value: inline("small") }], deletes: [] });
     expect(await store.readBlob(blobId, 1)).toEqual({ ok: false, error: "gone" });
   });
 
@@ -42,7 +43,7 @@ describe("VssStore over RPC", () => {
     const blobId = await staged(store, [new Uint8Array(4)]);
     expect(await store.stageChunks(blobId, 5, [new Uint8Array(4)])).toMatchObject({ ok: false });
     expect(
-      await store.putObjects({ puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 999 } }], deletes: [] }),
+      await store.putObjects(context, { puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 999 } }], deletes: [] }),
     ).toMatchObject({ ok: false, error: { kind: "staged-value-missing" } });
     expect(await store.getObject("k")).toBeNull();
   });
@@ -65,9 +66,9 @@ describe("VssStore over RPC", () => {
 describe("schema migrations", () => {
   it("records every migration in the ledger once", async () => {
     const store = freshStore();
-    await store.ping();
+    await store.usage();
     const rows = await runInDurableObject(store, (_i, state) => {
-      migrate(state.storage); // again: a no-op
+      migrate(state.storage, MIGRATIONS); // again: a no-op
       return state.storage.sql.exec<{ id: number; name: string }>("SELECT id, name FROM schema_migrations ORDER BY id").toArray();
     });
     expect(rows.map((r) => r.id)).toEqual(MIGRATIONS.map((m) => m.id));
@@ -75,10 +76,10 @@ describe("schema migrations", () => {
 
   it("refuses to run older code on a store migrated by newer code", async () => {
     const store = freshStore();
-    await store.ping();
+    await store.usage();
     await runInDurableObject(store, (_i, state) => {
       state.storage.sql.exec("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, 'from the future', 0)", MIGRATIONS.length + 1);
-      expect(() => migrate(state.storage)).toThrow(/refusing to downgrade/);
+      expect(() => migrate(state.storage, MIGRATIONS)).toThrow(/refusing to downgrade/);
     });
   });
 

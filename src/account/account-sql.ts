@@ -1,0 +1,51 @@
+import type { Usage } from "../store/types";
+
+/** Every SQL statement of an account object, in one place. */
+export class AccountSql {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+  }
+
+  register(storeId: string, now: number): void {
+    this.#sql.exec("INSERT INTO stores (store_id, updated_at) VALUES (?, ?) ON CONFLICT (store_id) DO NOTHING", storeId, now);
+  }
+
+  setUsage(storeId: string, usage: Usage, now: number): void {
+    this.#sql.exec(
+      `INSERT INTO stores (store_id, used_bytes, used_keys, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (store_id) DO UPDATE SET used_bytes = excluded.used_bytes, used_keys = excluded.used_keys, updated_at = excluded.updated_at`,
+      storeId,
+      usage.bytes,
+      usage.keys,
+      now,
+    );
+  }
+
+  /** The summed usage of every store but `except`, and the last usage `except` reported. */
+  usage(except: string): { others: Usage; own: Usage } {
+    const row = this.#sql
+      .exec<{ ob: number; ok: number; sb: number; sk: number }>(
+        `SELECT COALESCE(SUM(CASE WHEN store_id = ? THEN 0 ELSE used_bytes END), 0) AS ob,
+                COALESCE(SUM(CASE WHEN store_id = ? THEN 0 ELSE used_keys END), 0) AS ok,
+                COALESCE(SUM(CASE WHEN store_id = ? THEN used_bytes ELSE 0 END), 0) AS sb,
+                COALESCE(SUM(CASE WHEN store_id = ? THEN used_keys ELSE 0 END), 0) AS sk
+         FROM stores`,
+        except,
+        except,
+        except,
+        except,
+      )
+      .one();
+    return { others: { bytes: row.ob, keys: row.ok }, own: { bytes: row.sb, keys: row.sk } };
+  }
+
+  stores(): string[] {
+    return this.#sql.exec<{ store_id: string }>("SELECT store_id FROM stores ORDER BY store_id").toArray().map((r) => r.store_id);
+  }
+
+  forget(storeId: string): void {
+    this.#sql.exec("DELETE FROM stores WHERE store_id = ?", storeId);
+  }
+}

@@ -1,0 +1,72 @@
+import { DurableObject } from "cloudflare:workers";
+import { ACCOUNT_MIGRATIONS } from "../../migrations";
+import type { Env } from "../env";
+import { migrate } from "../store/schema";
+import type { Limits, Result, Usage } from "../store/types";
+import { exceededQuota } from "../store/usage";
+import { AccountSql } from "./account-sql";
+
+/**
+ * One identity's account: which stores it has (so that account deletion finds them all) and, when identity
+ * quotas are on, the usage each store last reported. Called by the identity's store objects and the Worker.
+ */
+export class VssAccount extends DurableObject<Env> {
+  #db: AccountSql | null = null;
+
+  get #sql(): AccountSql {
+    if (!this.#db) {
+      migrate(this.ctx.storage, ACCOUNT_MIGRATIONS);
+      this.#db = new AccountSql(this.ctx.storage.sql);
+    }
+    return this.#db;
+  }
+
+  /** Records that `storeId` exists; idempotent. */
+  register(storeId: string): void {
+    this.#sql.register(storeId, Date.now());
+  }
+
+  /**
+   * Lets `storeId` grow to `usage` if the identity's total stays within `limits` (or does not grow), and records
+   * it. Serialized by this object, so concurrent writes to several stores cannot overshoot together.
+   */
+  reserve(storeId: string, usage: Usage, limits: Limits): Result<null, string> {
+    const { others, own } = this.#sql.usage(storeId);
+    const before = { bytes: others.bytes + own.bytes, keys: others.keys + own.keys };
+    const after = { bytes: others.bytes + usage.bytes, keys: others.keys + usage.keys };
+    const exceeded = exceededQuota("identity", before, after, limits);
+    if (exceeded) return { ok: false, error: exceeded };
+    this.#sql.setUsage(storeId, usage, Date.now());
+    return { ok: true, value: null };
+  }
+
+  /** Records a store's exact usage after a write that did not need a reservation (one that shrank it). */
+  report(storeId: string, usage: Usage): void {
+    this.#sql.setUsage(storeId, usage, Date.now());
+  }
+
+  /** The identity's total usage over all its stores. */
+  total(): Usage {
+    const { others, own } = this.#sql.usage("");
+    return { bytes: others.bytes + own.bytes, keys: others.keys + own.keys };
+  }
+
+  stores(): string[] {
+    return this.#sql.stores();
+  }
+
+  forget(storeId: string): void {
+    this.#sql.forget(storeId);
+  }
+
+  /** Removes everything this object holds. */
+  async erase(): Promise<void> {
+    await this.ctx.storage.deleteAll();
+    this.#db = null;
+  }
+}
+
+/** The account object of an identity (its own namespace: no name can collide with a store's). */
+export function accountFor(env: Env, identity: string): DurableObjectStub<VssAccount> {
+  return env.VSS_ACCOUNT.get(env.VSS_ACCOUNT.idFromName(identity));
+}
