@@ -24,6 +24,7 @@ mkdirSync(results, { recursive: true });
 
 step("generated code is in sync with proto/", "node", ["scripts/check-gen.mjs"]);
 step("typecheck", "npx", ["tsc", "-p", "."]);
+step("lint (floating promises)", "npm", ["run", "--silent", "lint"]);
 step("typecheck the client (Node and Workers types)", "npm", ["run", "--silent", "typecheck:client"]);
 step("bundle the Worker", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${results}/bundle`]);
 step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
