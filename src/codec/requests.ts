@@ -4,7 +4,6 @@ import {
   GetObjectRequestSchema,
   ListKeyVersionsRequestSchema,
   PutObjectRequestSchema,
-  type KeyValue,
 } from "../gen/vss_pb";
 import { invalidRequest } from "../errors";
 import {
@@ -85,12 +84,15 @@ export function decodePutRequest(body: Uint8Array): PutRequest {
   const message = decode(PutObjectRequestSchema, body);
   const count = message.transactionItems.length + message.deleteItems.length;
   if (count > MAX_ITEMS_PER_PUT) throw invalidRequest(`putObjects carries ${count} items; the limit is ${MAX_ITEMS_PER_PUT}`);
-  const item = (field: string) => (kv: KeyValue) => ({ key: key(field, kv.key), version: requestedVersion(kv.version), value: kv.value });
   return {
     storeId: storeId(message.storeId),
     globalVersion: message.globalVersion === undefined ? undefined : requestedVersion(message.globalVersion),
-    puts: message.transactionItems.map(item("transaction_items key")),
-    deletes: message.deleteItems.map(item("delete_items key")).map(({ key, version }) => ({ key, version })),
+    puts: message.transactionItems.map((kv) => ({
+      key: key("transaction_items key", kv.key),
+      version: requestedVersion(kv.version),
+      value: kv.value,
+    })),
+    deletes: message.deleteItems.map((kv) => ({ key: key("delete_items key", kv.key), version: requestedVersion(kv.version) })),
   };
 }
 
