@@ -15,7 +15,8 @@ export type Identify = (c: Context<BenchEnv>) => Promise<string>;
 
 /**
  * The benchmark's two floors (`npm run bench`), served only when VSS_BENCH_FLOORS is "true"; otherwise the paths
- * are unknown like any other. `worker-floor` answers from the Worker alone; `store-floor` authenticates like a VSS
+ * are unknown like any other. `worker-floor` answers from the Worker alone (`?reply=N`: with N zero bytes, the
+ * floor of a large read); `store-floor` authenticates like a VSS
  * operation, decodes a GetObjectRequest for its store_id and makes one RPC (`ping()`) to that store's Durable
  * Object. Every real operation's cost is reported as a ratio to these.
  */
@@ -28,8 +29,11 @@ export function benchRoutes(identify: Identify): Hono<BenchEnv> {
   });
 
   routes.post("/worker-floor", async function workerFloor(c) {
-    await readBody(c.req.raw, configOf(c.env).maxRequestBytes);
-    return protobufResponse(EMPTY_MESSAGE);
+    const limit = configOf(c.env).maxRequestBytes;
+    await readBody(c.req.raw, limit);
+    const reply = Number(c.req.query("reply") ?? 0);
+    if (!Number.isSafeInteger(reply) || reply < 0 || reply > limit) throw invalidRequest(`reply must be 0 to ${limit} bytes`);
+    return protobufResponse(reply === 0 ? EMPTY_MESSAGE : new Uint8Array(reply));
   });
 
   routes.post("/store-floor", async function storeFloor(c) {

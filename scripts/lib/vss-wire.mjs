@@ -1,0 +1,127 @@
+// Just enough VSS protobuf and sigs auth for the Node-side load and fault scripts (bench, crash test): hand-rolled
+// so that they run on plain Node without compiling the TypeScript in src/. Field numbers: CONTRACT.md §1.
+import { secp256k1 } from "@noble/curves/secp256k1.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex } from "@noble/hashes/utils.js";
+
+const SALT = new TextEncoder().encode("VSS Signature Authorizer Signing Salt Constant" + ".".repeat(18));
+const utf8 = new TextEncoder();
+
+/** A secp256k1 key that signs ldk-node-style `authorization` values (RFC 6979, low-S, unix seconds). */
+export class SigsKey {
+  constructor(secretKey = secp256k1.utils.randomSecretKey()) {
+    this.secretKey = secretKey;
+    this.publicKey = secp256k1.getPublicKey(secretKey, true);
+    this.publicKeyHex = bytesToHex(this.publicKey);
+  }
+
+  header(timestamp = Math.floor(Date.now() / 1000)) {
+    const text = String(timestamp);
+    const message = new Uint8Array(SALT.length + this.publicKey.length + text.length);
+    message.set(SALT, 0);
+    message.set(this.publicKey, SALT.length);
+    message.set(utf8.encode(text), SALT.length + this.publicKey.length);
+    const signature = secp256k1.sign(sha256(message), this.secretKey, { prehash: false, lowS: true });
+    return this.publicKeyHex + bytesToHex(signature) + text;
+  }
+}
+
+/** A base-128 varint; negative int64 values take ten bytes (two's complement), as protobuf writes them. */
+export function varint(value) {
+  let v = BigInt.asUintN(64, BigInt(value));
+  const out = [];
+  while (v >= 0x80n) {
+    out.push(Number(v & 0x7fn) | 0x80);
+    v >>= 7n;
+  }
+  out.push(Number(v));
+  return Buffer.from(out);
+}
+
+const bytesOf = (value) => (typeof value === "string" ? Buffer.from(utf8.encode(value)) : Buffer.from(value));
+const len = (field, payload) => Buffer.concat([varint((field << 3) | 2), varint(payload.length), payload]);
+const int = (field, value) => Buffer.concat([varint(field << 3), varint(value)]);
+
+/** KeyValue{key, version, value}; version 0 is left out (implicit presence), like every proto3 encoder does. */
+export function keyValue(key, version, value) {
+  return Buffer.concat([
+    len(1, bytesOf(key)),
+    BigInt(version) === 0n ? Buffer.alloc(0) : int(2, version),
+    value === undefined ? Buffer.alloc(0) : len(3, bytesOf(value)),
+  ]);
+}
+
+export const getObjectRequest = (storeId, key) => Buffer.concat([len(1, bytesOf(storeId)), len(2, bytesOf(key))]);
+
+/** PutObjectRequest; items are [key, version, value?]; globalVersion undefined leaves the field absent. */
+export function putObjectRequest(storeId, items, { globalVersion, deletes = [] } = {}) {
+  return Buffer.concat([
+    len(1, bytesOf(storeId)),
+    globalVersion === undefined ? Buffer.alloc(0) : int(2, globalVersion),
+    ...items.map(([k, v, value]) => len(3, keyValue(k, v, value))),
+    ...deletes.map(([k, v]) => len(4, keyValue(k, v))),
+  ]);
+}
+
+export function listKeyVersionsRequest(storeId, { prefix, pageSize, pageToken } = {}) {
+  return Buffer.concat([
+    len(1, bytesOf(storeId)),
+    prefix === undefined ? Buffer.alloc(0) : len(2, bytesOf(prefix)),
+    pageSize === undefined ? Buffer.alloc(0) : int(3, pageSize),
+    pageToken === undefined ? Buffer.alloc(0) : len(4, bytesOf(pageToken)),
+  ]);
+}
+
+/** Reads the fields of one message: field number → array of raw values (bigint or Buffer). */
+export function fields(buffer) {
+  const out = new Map();
+  let pos = 0;
+  const readVarint = () => {
+    let result = 0n;
+    for (let shift = 0n; ; shift += 7n) {
+      if (pos >= buffer.length) throw new Error("truncated varint");
+      const byte = buffer[pos++];
+      result |= BigInt(byte & 0x7f) << shift;
+      if (byte < 0x80) return result;
+    }
+  };
+  while (pos < buffer.length) {
+    const tag = Number(readVarint());
+    const field = tag >>> 3;
+    let value;
+    if ((tag & 7) === 0) value = BigInt.asIntN(64, readVarint());
+    else if ((tag & 7) === 2) {
+      const n = Number(readVarint());
+      if (pos + n > buffer.length) throw new Error("truncated field");
+      value = buffer.subarray(pos, pos + n);
+      pos += n;
+    } else throw new Error(`unexpected wire type ${tag & 7}`);
+    out.set(field, [...(out.get(field) ?? []), value]);
+  }
+  return out;
+}
+
+/** GetObjectResponse → {key, version, value} (value a Buffer). */
+export function decodeGetObject(body) {
+  const kv = fields(body).get(2)?.[0];
+  if (!kv) throw new Error("GetObjectResponse without value");
+  const f = fields(kv);
+  return { key: (f.get(1)?.[0] ?? Buffer.alloc(0)).toString("utf8"), version: Number(f.get(2)?.[0] ?? 0n), value: f.get(3)?.[0] ?? Buffer.alloc(0) };
+}
+
+/** ListKeyVersionsResponse → {keys: [{key, version}], nextPageToken, globalVersion}. */
+export function decodeList(body) {
+  const f = fields(body);
+  const keys = (f.get(1) ?? []).map((kv) => {
+    const g = fields(kv);
+    return { key: (g.get(1)?.[0] ?? Buffer.alloc(0)).toString("utf8"), version: Number(g.get(2)?.[0] ?? 0n) };
+  });
+  const token = f.get(2)?.[0];
+  return { keys, nextPageToken: token === undefined ? undefined : token.toString("utf8"), globalVersion: f.get(3)?.[0] };
+}
+
+/** ErrorResponse → {code, message}. */
+export function decodeError(body) {
+  const f = fields(body);
+  return { code: Number(f.get(1)?.[0] ?? 0n), message: (f.get(2)?.[0] ?? Buffer.alloc(0)).toString("utf8") };
+}
