@@ -1,4 +1,5 @@
 import account1 from "./account/0001-initial";
+import lnurl1 from "./lnurl/0001-initial";
 import store1 from "./store/0001-initial";
 import store2 from "./store/0002-usage";
 
@@ -15,3 +16,4 @@ export interface Migration {
  */
 export const STORE_MIGRATIONS: readonly Migration[] = [store1, store2];
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [account1];
+export const LNURL_MIGRATIONS: readonly Migration[] = [lnurl1];

@@ -10,11 +10,6 @@ export class ChallengeSql {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    // A disposable table (rows live for minutes): a future change of shape may simply drop and recreate it.
-    this.#sql.exec(
-      "CREATE TABLE IF NOT EXISTS challenges (k1 TEXT PRIMARY KEY, expires_at INTEGER NOT NULL, used INTEGER NOT NULL DEFAULT 0) WITHOUT ROWID",
-    );
-    this.#sql.exec("CREATE INDEX IF NOT EXISTS challenges_by_expiry ON challenges (expires_at)");
   }
 
   /** Records a fresh challenge; false when that k1 already exists (a random collision, or a replayed insert). */

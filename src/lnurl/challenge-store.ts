@@ -1,6 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
 import type { Env } from "../env";
 import type { Result } from "../store/types";
+import { LNURL_MIGRATIONS } from "../../migrations";
+import { migrate } from "../store/schema";
 import { CHALLENGE_RETAIN_MS, ChallengeSql, type ChallengeError } from "./challenge-sql";
 
 /** k1 values are spread over this many objects by their first hex digit, so no single object takes every login. */
@@ -15,6 +17,7 @@ export class LnurlChallengeStore extends DurableObject<Env> {
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
+    migrate(ctx.storage, LNURL_MIGRATIONS);
     this.#db = new ChallengeSql(ctx.storage.sql);
   }
 
