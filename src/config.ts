@@ -105,14 +105,32 @@ export function parseConfig(env: Env): Config {
   };
 }
 
-const cache = new WeakMap<object, Config>();
+const byObject = new WeakMap<object, Config>();
+const byValues = new Map<string, Config>();
+const MAX_CONFIGS = 16;
 
-/** The configuration of `env`, parsed once per isolate. */
+/** The variables (and the names of the bindings) that a configuration is parsed from. */
+function fingerprint(env: Env): string {
+  const parts: string[] = [];
+  for (const [name, value] of Object.entries(env)) parts.push(typeof value === "string" ? `${name}=${value}` : name);
+  return parts.sort().join("\n");
+}
+
+/**
+ * The configuration of `env`, parsed once per isolate. The runtime may hand each request a new env object with
+ * the same contents, so configurations are also kept by their contents: the caches hanging off a Config (the
+ * verified sigs headers, the imported keys) then live as long as the isolate.
+ */
 export function configOf(env: Env): Config {
-  let config = cache.get(env);
+  let config = byObject.get(env);
+  if (config) return config;
+  const key = fingerprint(env);
+  config = byValues.get(key);
   if (!config) {
     config = parseConfig(env);
-    cache.set(env, config);
+    if (byValues.size >= MAX_CONFIGS) byValues.delete(byValues.keys().next().value ?? "");
+    byValues.set(key, config);
   }
+  byObject.set(env, config);
   return config;
 }

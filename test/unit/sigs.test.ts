@@ -35,3 +35,13 @@ describe("sigsAuthenticator", () => {
     expect(auth.accepts(header.slice(0, 194))).toBe(false);
   });
 });
+
+describe("configOf", () => {
+  it("keeps one configuration (and its caches) for env objects with the same contents", async () => {
+    const { configOf } = await import("../../src/config");
+    const vars = { VSS_AUTH_SCHEMES: "sigs", VSS_MAX_REQUEST_BYTES: "2048" };
+    const a = configOf({ ...vars } as never);
+    expect(configOf({ ...vars } as never)).toBe(a);
+    expect(configOf({ ...vars, VSS_MAX_REQUEST_BYTES: "4096" } as never)).not.toBe(a);
+  });
+});
