@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
-// every vitest project (workerd and local-server). Ends with one line "N passed, N failed".
+// every vitest project (workerd and local-server), then the crash-durability run. Ends with one line
+// "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -29,14 +30,21 @@ step("typecheck the client (Node and Workers types)", "npm", ["run", "--silent",
 step("bundle the Worker", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${results}/bundle`]);
 step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
 
-let passed = 0;
-let failed = 0;
+// Crash durability (npm run test:crash): a real server SIGKILLed under write load; its own checks join the count.
+console.log("\n── crash durability: node scripts/crash-test.mjs");
+const crash = spawnSync("node", ["scripts/crash-test.mjs"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+const crashCounts = /^(\d+) passed, (\d+) failed$/m.exec(crash.stdout ?? "");
+process.stdout.write((crash.stdout ?? "").replace(/^(\d+) passed, (\d+) failed$/m, "crash test checks: $1 ok, $2 not ok"));
+
+let passed = crashCounts ? Number(crashCounts[1]) : 0;
+let failed = crashCounts ? Number(crashCounts[2]) : 1;
+if (crash.status !== 0 && failed === 0) failed = 1;
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, "utf8"));
-  passed = json.numPassedTests ?? 0;
-  failed = json.numFailedTests ?? 0;
+  passed += json.numPassedTests ?? 0;
+  failed += json.numFailedTests ?? 0;
 } else {
-  failed = 1;
+  failed += 1;
 }
 failed += failedSteps;
 console.log(`\n${passed} passed, ${failed} failed`);
