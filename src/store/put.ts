@@ -53,13 +53,18 @@ export function applyPut(
   try {
     const usage = storage.transactionSync(() => {
       const before = db.usage();
-      for (const item of input.puts) put(db, item);
+      const after = { ...before };
+      const count = (delta: Usage) => {
+        after.bytes += delta.bytes;
+        after.keys += delta.keys;
+      };
+      for (const item of input.puts) count(put(db, item));
       if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
-      for (const item of input.deletes) remove(db, item);
-      const after = db.usage();
+      for (const item of input.deletes) count(remove(db, item));
       const exceeded = exceededQuota("store", before, after, limits);
       if (exceeded) throw new Rejected({ kind: "quota", message: exceeded });
       if (trial) throw new TrialDone(after);
+      if (after.bytes !== before.bytes || after.keys !== before.keys) db.addUsage(after.bytes - before.bytes, after.keys - before.keys);
       return after;
     });
     return { ok: true, value: usage };
@@ -70,7 +75,8 @@ export function applyPut(
   }
 }
 
-function put(db: StoreSql, item: PutItem): void {
+/** Writes one item; returns how much the store's usage changes. */
+function put(db: StoreSql, item: PutItem): Usage {
   const head = db.head(item.key);
   const version = nextVersion(item.version, head?.version);
   if (version === undefined) {
@@ -97,13 +103,11 @@ function put(db: StoreSql, item: PutItem): void {
   }
   if (head) {
     db.update(item.key, version, size, inline, blobId);
-    db.addUsage(size - head.size, 0);
     if (head.blobId !== null) db.deleteBlob(head.blobId);
-  } else {
-    db.insert(item.key, version, size, inline, blobId);
-    const added = objectUsage(item.key, size);
-    db.addUsage(added.bytes, added.keys);
+    return { bytes: size - head.size, keys: 0 };
   }
+  db.insert(item.key, version, size, inline, blobId);
+  return objectUsage(item.key, size);
 }
 
 function bumpGlobalVersion(db: StoreSql, requested: number): void {
@@ -115,19 +119,19 @@ function bumpGlobalVersion(db: StoreSql, requested: number): void {
   db.setGlobalVersion(version);
 }
 
-/** Deletes `key` with its chunks and gives back its usage; the caller has checked that it exists. */
-export function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId: number | null }): void {
+/** Deletes `key` with its chunks (the caller has checked that it exists); returns the usage change. */
+export function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId: number | null }): Usage {
   db.delete(key);
   if (head.blobId !== null) db.deleteBlob(head.blobId);
   const removed = objectUsage(key, head.size);
-  db.addUsage(-removed.bytes, -removed.keys);
+  return { bytes: -removed.bytes, keys: -removed.keys };
 }
 
-function remove(db: StoreSql, item: DeleteItem): void {
+function remove(db: StoreSql, item: DeleteItem): Usage {
   const head = db.head(item.key);
   if (!head) throw conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
   if (item.version !== -1 && item.version !== head.version) {
     throw conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
   }
-  deleteExisting(db, item.key, head);
+  return deleteExisting(db, item.key, head);
 }

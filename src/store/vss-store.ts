@@ -17,6 +17,8 @@ import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredOb
  */
 export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
+  /** Known to be registered with the account object (read from store_meta once per wake). */
+  #registered = false;
 
   /** The store's tables, migrated on first use after waking (or after erase). */
   get #db(): StoreSql {
@@ -103,8 +105,9 @@ export class VssStore extends DurableObject<Env> {
     const usage = this.ctx.storage.transactionSync((): Usage | null => {
       const head = db.head(key);
       if (!head || (version !== -1 && version !== head.version)) return null;
-      deleteExisting(db, key, head);
-      return db.usage();
+      const delta = deleteExisting(db, key, head);
+      db.addUsage(delta.bytes, delta.keys);
+      return context.identityLimits ? db.usage() : null;
     });
     if (usage && context.identityLimits) await this.#report(context, usage);
   }
@@ -128,6 +131,7 @@ export class VssStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#sql = null;
+    this.#registered = false;
   }
 
   /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */
@@ -143,9 +147,10 @@ export class VssStore extends DurableObject<Env> {
 
   /** Before its first write, a store tells its identity's account that it exists, so deletion finds it. */
   async #register(context: WriteContext): Promise<void> {
-    if (this.#db.registered()) return;
+    if (this.#registered || (this.#registered = this.#db.registered())) return;
     await accountFor(this.env, context.identity).register(context.storeId);
     this.#db.markRegistered();
+    this.#registered = true;
   }
 
   async #report(context: WriteContext, usage: Usage): Promise<void> {
