@@ -1,3 +1,5 @@
+import { env as startupEnv } from "cloudflare:workers";
+import { configOf } from "./config";
 import type { Env } from "./env";
 import { app } from "./worker/app";
 import { errorResponse, withProtocolHeader } from "./worker/respond";
@@ -5,6 +7,17 @@ import { errorResponse, withProtocolHeader } from "./worker/respond";
 export { VssStore } from "./store/vss-store";
 export { VssAccount } from "./account/vss-account";
 export { LnurlChallengeStore } from "./lnurl/challenge-store";
+
+/**
+ * Checks the configuration when the isolate starts, so that a mistake is in the log (`wrangler dev`'s output,
+ * `wrangler tail`) before any wallet calls; requests then answer 500 until it is fixed. Not thrown: a deploy must
+ * not fail because a secret is set only after it.
+ */
+try {
+  configOf(startupEnv as Env);
+} catch (error) {
+  console.error(`configuration error: ${error instanceof Error ? error.message : String(error)}`);
+}
 
 /** The Worker: every response, including an uncaught failure, carries the VSS protocol header. */
 export default {

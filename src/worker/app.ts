@@ -37,7 +37,11 @@ export const app = new Hono<AppEnv>({ getPath: normalizedPath });
 app.onError((error) => errorResponse(error));
 app.notFound(() => errorResponse(invalidRequest("unknown path")));
 
-app.get("/vss/health", (c) => c.text("ok\n"));
+/** Healthy means able to serve: a configuration error answers 500 here too, so monitors see it. */
+app.get("/vss/health", (c) => {
+  configOf(c.env);
+  return c.text("ok\n");
+});
 app.get("/metrics", (c) => c.text(renderMetrics(), 200, { "content-type": "text/plain; version=0.0.4" }));
 
 const authenticators = new WeakMap<Config, Authenticator[]>();

@@ -194,3 +194,11 @@ describe("putObjects and deleteObject rules", () => {
     expect((await c.read("😀".repeat(600))).version).toBe(1);
   });
 });
+
+describe("health", () => {
+  it("answers 500 while the configuration is broken", async () => {
+    const response = await send("http://vss.test/vss/health", null, { method: "GET", env: { VSS_DEFAULT_PAGE_SIZE: "0" } });
+    expect(response.status).toBe(500);
+    expect(response.headers.get("vss-protocol-version")).toBe("0");
+  });
+});
