@@ -39,6 +39,12 @@ export const DEFAULTS = {
   benchFloors: false,
 } as const;
 
+/**
+ * The largest VSS_MAX_REQUEST_BYTES allowed: a Worker isolate has 128 MB, and a request holds its body, a 16 MiB
+ * RPC batch, and twice the body when it arrives without a Content-Length and must be joined.
+ */
+export const MAX_REQUEST_BYTES_CEILING = 48 * 1024 * 1024;
+
 /** A configuration mistake: reported as a 500 with this message in the log, on every request until fixed. */
 export class ConfigError extends Error {}
 
@@ -90,7 +96,7 @@ export function parseConfig(env: Env): Config {
   const authSchemes = schemes(env.VSS_AUTH_SCHEMES);
   return {
     authSchemes,
-    maxRequestBytes: integer("VSS_MAX_REQUEST_BYTES", env.VSS_MAX_REQUEST_BYTES, DEFAULTS.maxRequestBytes, 1024, 100 * 1024 * 1024),
+    maxRequestBytes: integer("VSS_MAX_REQUEST_BYTES", env.VSS_MAX_REQUEST_BYTES, DEFAULTS.maxRequestBytes, 1024, MAX_REQUEST_BYTES_CEILING),
     defaultPageSize: integer("VSS_DEFAULT_PAGE_SIZE", env.VSS_DEFAULT_PAGE_SIZE, DEFAULTS.defaultPageSize, 1, MAX_PAGE_SIZE),
     sigsMaxSkewSeconds: integer("VSS_SIGS_MAX_SKEW_SECONDS", env.VSS_SIGS_MAX_SKEW_SECONDS, DEFAULTS.sigsMaxSkewSeconds, 1, 7 * 24 * 60 * 60),
     storeLimits: {

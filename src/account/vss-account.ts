@@ -59,10 +59,15 @@ export class VssAccount extends DurableObject<Env> {
     this.#sql.forget(storeId);
   }
 
-  /** Removes everything this object holds. */
-  async erase(): Promise<void> {
+  /**
+   * Removes everything this object holds, if it lists no store any more; false otherwise (a store registered
+   * meanwhile, so the deletion must go round again).
+   */
+  async eraseIfEmpty(): Promise<boolean> {
+    if (this.#sql.stores().length > 0) return false;
     await this.ctx.storage.deleteAll();
     this.#db = null;
+    return true;
   }
 }
 

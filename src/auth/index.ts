@@ -1,3 +1,4 @@
+import { invalidRequest } from "../errors";
 import type { Config } from "../config";
 import { MAX_IDENTITY_CHARS } from "../store/limits";
 import { LNURL_TOKEN_ISSUER } from "../lnurl/token";
@@ -41,6 +42,7 @@ export function authenticatorsFor(config: Config): Authenticator[] {
 
 /**
  * The namespaced identity of a request, or null when no enabled scheme accepts its `authorization` header.
+ * Valid credentials naming an identity over the length limit are a client mistake (400), not an auth failure.
  * Reads headers only: the body is not touched before authentication.
  */
 export async function authenticate(authenticators: Authenticator[], request: Request, nowSeconds: number): Promise<string | null> {
@@ -48,6 +50,7 @@ export async function authenticate(authenticators: Authenticator[], request: Req
   const authenticator = authenticators.find((a) => a.accepts(authorization));
   if (!authenticator) return null;
   const identity = await authenticator.authenticate(authorization, nowSeconds);
-  if (!identity || [...identity.subject].length > MAX_IDENTITY_CHARS) return null;
+  if (!identity) return null;
+  if ([...identity.subject].length > MAX_IDENTITY_CHARS) throw invalidRequest(`identity longer than ${MAX_IDENTITY_CHARS} characters`);
   return identityKey(identity);
 }

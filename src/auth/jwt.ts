@@ -85,7 +85,9 @@ export function jwtVerifier(options: JwtVerifierOptions): JwtVerifier {
       let payload: JWTPayload;
       try {
         payload = await verifiedPayload(token, options, nowSeconds);
-      } catch {
+      } catch (error) {
+        // The JWKS endpoint down or answering garbage is the server's problem (500, retried), not bad credentials.
+        if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || !(error instanceof errors.JOSEError)) throw error;
         return null;
       }
       if (payload.aud !== undefined || !Number.isSafeInteger(payload.exp)) return null;

@@ -1,9 +1,6 @@
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { hexToBytes } from "@noble/hashes/utils.js";
 
-/** A k1 is 32 random bytes, in hex. */
-export const K1_HEX = 64;
-
 const K1 = /^[0-9a-f]{64}$/;
 /** A DER ECDSA signature is 8 to 72 bytes (two integers of up to 33 bytes, each with a 2-byte header, in a 2-byte sequence). */
 const DER_SIGNATURE = /^30[0-9a-f]{14,142}$/;

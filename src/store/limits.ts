@@ -12,9 +12,6 @@ export const INLINE_VALUE_MAX_BYTES = CHUNK_BYTES;
  */
 export const RPC_VALUE_BUDGET_BYTES = 16 * 1024 * 1024;
 
-/** Durable Object SQLite: at most 100 bound parameters per statement. */
-export const SQL_MAX_BOUND_PARAMETERS = 100;
-
 /** CONTRACT.md §5.1: transaction_items + delete_items per putObjects. */
 export const MAX_ITEMS_PER_PUT = 1000;
 

@@ -35,7 +35,7 @@ export interface PutObjectsInput {
 
 /** Why a putObjects applied nothing: a failed version check, a quota, or a staged value no longer held. */
 export interface PutFailure {
-  kind: "conflict" | "quota" | "staged-value-missing";
+  kind: "conflict" | "quota" | "staged-value-missing" | "unavailable";
   message: string;
 }
 

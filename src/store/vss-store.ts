@@ -8,7 +8,7 @@ import { applyPut, deleteExisting } from "./put";
 import { listPage } from "./list";
 import { sameUsage } from "./usage";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES, STAGED_BLOB_TTL_MS } from "./limits";
-import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
+import type { Limits, ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
@@ -29,25 +29,37 @@ export class VssStore extends DurableObject<Env> {
     return this.#sql;
   }
 
+  /**
+   * The store's tables if it has ever been written, else null: reads of a store that does not exist answer
+   * "empty" without creating it (a read must not leave storage behind).
+   */
+  #existingDb(): StoreSql | null {
+    if (this.#sql) return this.#sql;
+    const exists = this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray();
+    return exists.length > 0 ? this.#db : null;
+  }
+
   /** The object under `key`; large values return their first chunks, the rest comes from readBlob. */
   getObject(key: string): StoredObject | null {
+    const db = this.#existingDb();
     if (key === GLOBAL_VERSION_KEY) {
-      return { key, version: this.#db.globalVersion(), kind: "inline", value: new Uint8Array(0) };
+      return { key, version: db?.globalVersion() ?? 0, kind: "inline", value: new Uint8Array(0) };
     }
-    const row = this.#db.read(key);
-    if (!row) return null;
+    const row = db?.read(key);
+    if (!db || !row) return null;
     if (row.blobId === null) return { key, version: row.version, kind: "inline", value: row.value ?? new Uint8Array(0) };
-    const shape = this.#db.blob(row.blobId);
+    const shape = db.blob(row.blobId);
     if (!shape) throw new Error(`object ${JSON.stringify(key)} names missing blob ${row.blobId}`);
-    const chunks = this.#db.chunks(row.blobId, 0, RPC_VALUE_BUDGET_BYTES);
+    const chunks = db.chunks(row.blobId, 0, RPC_VALUE_BUDGET_BYTES);
     return { key, version: row.version, kind: "chunked", blobId: row.blobId, size: row.size, chunkCount: shape.chunkCount, chunks };
   }
 
   /** Further chunks of a committed blob; `gone` when a later write replaced or deleted it meanwhile. */
   readBlob(blobId: number, fromSeq: number): Result<Uint8Array[], "gone"> {
-    const shape = this.#db.blob(blobId);
-    if (!shape || shape.staged) return { ok: false, error: "gone" };
-    return { ok: true, value: this.#db.chunks(blobId, fromSeq, RPC_VALUE_BUDGET_BYTES) };
+    const db = this.#existingDb();
+    const shape = db?.blob(blobId);
+    if (!db || !shape || shape.staged) return { ok: false, error: "gone" };
+    return { ok: true, value: db.chunks(blobId, fromSeq, RPC_VALUE_BUDGET_BYTES) };
   }
 
   /**
@@ -78,19 +90,7 @@ export class VssStore extends DurableObject<Env> {
     await this.#register(context);
     const identityLimits = context.identityLimits;
     const result = identityLimits
-      ? await this.ctx.blockConcurrencyWhile(async () => {
-          const before = this.#db.usage();
-          const trial = applyPut(this.ctx.storage, this.#db, input, context.storeLimits, true);
-          if (!trial.ok) return trial;
-          const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
-          if (grows) {
-            const reserved = await accountFor(this.env, context.identity).reserve(context.storeId, trial.value, identityLimits);
-            if (!reserved.ok) return { ok: false as const, error: { kind: "quota" as const, message: reserved.error } };
-          }
-          const applied = applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
-          if (applied.ok && !grows && !sameUsage(before, applied.value)) await this.#report(context, applied.value);
-          return applied;
-        })
+      ? await this.ctx.blockConcurrencyWhile(() => this.#putWithinIdentityQuota(context, identityLimits, input))
       : applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
     if (!result.ok) {
       this.#dropStaged(input);
@@ -99,26 +99,62 @@ export class VssStore extends DurableObject<Env> {
     return { ok: true, value: null };
   }
 
+  /**
+   * Trial, reservation, write: run with this store's other calls held back, so that the trial and the write see
+   * the same state. Never throws (a throw would reset the object): an unreachable account object is a failure
+   * value before the write, and only logged after it (the next reservation sends the exact usage again).
+   */
+  async #putWithinIdentityQuota(context: WriteContext, limits: Limits, input: PutObjectsInput): Promise<Result<Usage, PutFailure>> {
+    const before = this.#db.usage();
+    const trial = applyPut(this.ctx.storage, this.#db, input, context.storeLimits, true);
+    if (!trial.ok) return trial;
+    const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
+    if (grows) {
+      let reserved: Result<null, string>;
+      try {
+        reserved = await accountFor(this.env, context.identity).reserve(context.storeId, trial.value, limits);
+      } catch (error) {
+        return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
+      }
+      if (!reserved.ok) return { ok: false, error: { kind: "quota", message: reserved.error } };
+    }
+    const applied = applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
+    if (applied.ok && !grows && !sameUsage(before, applied.value)) await this.#report(context, applied.value);
+    return applied;
+  }
+
   /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
   async deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
-    const db = this.#db;
-    const usage = this.ctx.storage.transactionSync((): Usage | null => {
-      const head = db.head(key);
-      if (!head || (version !== -1 && version !== head.version)) return null;
-      const delta = deleteExisting(db, key, head);
-      db.addUsage(delta.bytes, delta.keys);
-      return context.identityLimits ? db.usage() : null;
+    const db = this.#existingDb();
+    if (!db) return;
+    const remove = (): Usage | null =>
+      this.ctx.storage.transactionSync(() => {
+        const head = db.head(key);
+        if (!head || (version !== -1 && version !== head.version)) return null;
+        const delta = deleteExisting(db, key, head);
+        db.addUsage(delta.bytes, delta.keys);
+        return db.usage();
+      });
+    if (!context.identityLimits) {
+      remove();
+      return;
+    }
+    // Reported in the same serialized section as reservations, so the account never sees usages out of order.
+    await this.ctx.blockConcurrencyWhile(async () => {
+      const usage = remove();
+      if (usage) await this.#report(context, usage);
     });
-    if (usage && context.identityLimits) await this.#report(context, usage);
   }
 
   listKeyVersions(input: ListInput): ListPage {
-    return listPage(this.#db, input);
+    const db = this.#existingDb();
+    if (!db) return { keyVersions: [], globalVersion: input.before === undefined ? 0 : undefined };
+    return listPage(db, input);
   }
 
   /** The store's exact usage (bytes and keys). */
   usage(): Usage {
-    return this.#db.usage();
+    return this.#existingDb()?.usage() ?? { bytes: 0, keys: 0 };
   }
 
   /** Answers at once: the floor of a Worker → Durable Object round trip, for the benchmark. */
@@ -153,8 +189,13 @@ export class VssStore extends DurableObject<Env> {
     this.#registered = true;
   }
 
+  /** Best effort: a write is already committed when its usage is reported. */
   async #report(context: WriteContext, usage: Usage): Promise<void> {
-    await accountFor(this.env, context.identity).report(context.storeId, usage);
+    try {
+      await accountFor(this.env, context.identity).report(context.storeId, usage);
+    } catch (error) {
+      console.error("usage report to the account object failed; the next write of this store sends it again", String(error));
+    }
   }
 
   #dropStaged(input: PutObjectsInput): void {

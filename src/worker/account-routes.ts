@@ -5,19 +5,27 @@ import type { Env } from "../env";
 import { authFailed, invalidRequest } from "../errors";
 import { storeFor } from "./store-client";
 
+/** How many times deletion lists the stores again when writes keep creating new ones meanwhile. */
+const DELETION_ROUNDS = 5;
+
 /**
- * Deletes every store of `identity`, then its account record. Each step is idempotent, so a deletion that
- * fails halfway is finished by calling it again. Returns how many stores were erased.
+ * Deletes every store of `identity`, then its account record. A store is forgotten before it is erased: a write
+ * that lands after the erase re-registers its store, so the next round (or the next deletion) finds it, and no
+ * store with data is ever left unknown to the account. Idempotent. Returns how many stores were erased.
  */
 export async function deleteIdentity(env: Env, identity: string): Promise<number> {
   const account = accountFor(env, identity);
-  const stores = await account.stores();
-  for (const storeId of stores) {
-    await storeFor(env, identity, storeId).erase();
-    await account.forget(storeId);
+  let erased = 0;
+  for (let round = 0; round < DELETION_ROUNDS; round++) {
+    const stores = await account.stores();
+    for (const storeId of stores) {
+      await account.forget(storeId);
+      await storeFor(env, identity, storeId).erase();
+    }
+    erased += stores.length;
+    if (await account.eraseIfEmpty()) return erased;
   }
-  await account.erase();
-  return stores.length;
+  throw new Error(`stores of one identity kept being created during ${DELETION_ROUNDS} deletion rounds`);
 }
 
 const encoder = new TextEncoder();

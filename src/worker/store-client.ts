@@ -39,6 +39,7 @@ export async function readObject(store: Store, key: string): Promise<ReadValue |
     while (chunks.length < head.chunkCount) {
       const more = await store.readBlob(head.blobId, chunks.length);
       if (!more.ok) break;
+      if (more.value.length === 0) throw new Error(`blob ${head.blobId} has fewer chunks than its count`);
       chunks.push(...more.value);
     }
     if (chunks.length === head.chunkCount) return { key, version: head.version, size: head.size, chunks };

@@ -63,10 +63,26 @@ describe("VssStore over RPC", () => {
   });
 });
 
+describe("a store that was never written", () => {
+  it("answers reads as empty without creating any table", async () => {
+    const store = freshStore();
+    expect(await store.getObject("k")).toBeNull();
+    expect(await store.getObject("global_version")).toMatchObject({ version: 0 });
+    expect(await store.listKeyVersions({ prefix: "", pageSize: 10 })).toEqual({ keyVersions: [], globalVersion: 0 });
+    expect(await store.readBlob(1, 0)).toEqual({ ok: false, error: "gone" });
+    await store.deleteObject(context, "k", -1);
+    expect(await store.usage()).toEqual({ bytes: 0, keys: 0 });
+    const tables = await runInDurableObject(store, (_i, state) =>
+      state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray(),
+    );
+    expect(tables).toEqual([]);
+  });
+});
+
 describe("schema migrations", () => {
   it("records every migration in the ledger once", async () => {
     const store = freshStore();
-    await store.usage();
+    await store.putObjects(context, { puts: [], deletes: [] });
     const rows = await runInDurableObject(store, (_i, state) => {
       migrate(state.storage, MIGRATIONS); // again: a no-op
       return state.storage.sql.exec<{ id: number; name: string }>("SELECT id, name FROM schema_migrations ORDER BY id").toArray();
@@ -76,7 +92,7 @@ describe("schema migrations", () => {
 
   it("refuses to run older code on a store migrated by newer code", async () => {
     const store = freshStore();
-    await store.usage();
+    await store.putObjects(context, { puts: [], deletes: [] });
     await runInDurableObject(store, (_i, state) => {
       state.storage.sql.exec("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, 'from the future', 0)", MIGRATIONS.length + 1);
       expect(() => migrate(state.storage, MIGRATIONS)).toThrow(/refusing to downgrade/);

@@ -72,3 +72,18 @@ describe("JWKS URL", () => {
     expect(await verifier.verify(await signToken(a, {}, { kid: "a" }), now())).toEqual({ scheme: "jwt", subject: "user-1" });
   });
 });
+
+describe("JWKS endpoint failures", () => {
+  it("surfaces an unreachable or broken endpoint as an error (a 500 the client retries), not as bad credentials", async () => {
+    const a = await testSigner("ES256");
+    const token = await signToken(a, { sub: "u" }, { kid: "a" });
+    const down = jwtVerifier({
+      scheme: "jwt",
+      keys: remoteKeys(JWKS_URL, { fetch: async () => { throw new TypeError("network connection lost"); } }),
+      algorithms: JWT_ALGORITHMS,
+    });
+    await expect(down.verify(token, now())).rejects.toThrow();
+    const garbage = jwtVerifier({ scheme: "jwt", keys: remoteKeys(JWKS_URL, { fetch: async () => Response.json({ nope: 1 }) }), algorithms: JWT_ALGORITHMS });
+    await expect(garbage.verify(token, now())).rejects.toThrow();
+  });
+});
