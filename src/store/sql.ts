@@ -9,6 +9,9 @@ function blob(bytes: Uint8Array | null): ArrayBuffer | null {
   return bytes.slice().buffer;
 }
 
+/** Below this many matching keys a prefix listing reads them from the key index instead of walking the store. */
+const SPARSE_PREFIX_KEYS = 2048;
+
 /** The row of an object without its value. */
 export interface ObjectHead {
   seq: number;
@@ -104,14 +107,25 @@ export class StoreSql {
   /**
    * Newest-created first, strictly before `before`, keys in [lower, upper) by byte order (upper null: no bound).
    * Range comparisons, not LIKE: prefixes are literal and may be longer than LIKE's 50-byte pattern limit.
+   * Two plans: walk the creation order and filter by key (cheap when many keys match), or, for a prefix that
+   * matches fewer than SPARSE_PREFIX_KEYS keys, take them from the key index and sort (`+seq` keeps SQLite off
+   * the rowid walk; `+key` keeps it on the walk otherwise) — so a rare prefix in a large store never scans the whole store.
    */
   list(lower: string, upper: string | null, before: number, limit: number): { seq: number; key: string; version: number }[] {
-    const query =
-      upper === null
-        ? "SELECT seq, key, version FROM objects WHERE seq < ? AND key >= ? ORDER BY seq DESC LIMIT ?"
-        : "SELECT seq, key, version FROM objects WHERE seq < ? AND key >= ? AND key < ? ORDER BY seq DESC LIMIT ?";
-    const bindings = upper === null ? [before, lower, limit] : [before, lower, upper, limit];
-    return this.#sql.exec<{ seq: number; key: string; version: number }>(query, ...bindings).toArray();
+    type Row = { seq: number; key: string; version: number };
+    if (upper === null) {
+      return this.#sql
+        .exec<Row>("SELECT seq, key, version FROM objects WHERE seq < ? AND key >= ? ORDER BY seq DESC LIMIT ?", before, lower, limit)
+        .toArray();
+    }
+    const sparse =
+      this.#sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT 1 FROM objects WHERE key >= ? AND key < ? LIMIT ?)", lower, upper, SPARSE_PREFIX_KEYS)
+        .one().n < SPARSE_PREFIX_KEYS;
+    const query = sparse
+      ? "SELECT seq, key, version FROM objects WHERE +seq < ? AND key >= ? AND key < ? ORDER BY +seq DESC LIMIT ?"
+      : "SELECT seq, key, version FROM objects WHERE seq < ? AND +key >= ? AND +key < ? ORDER BY seq DESC LIMIT ?";
+    return this.#sql.exec<Row>(query, before, lower, upper, limit).toArray();
   }
 
   createBlob(now: number): number {

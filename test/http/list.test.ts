@@ -105,6 +105,18 @@ describe("listKeyVersions", () => {
     expect((await c.listAll({ prefix: "" })).keys).toHaveLength(11);
   });
 
+  it("lists a dense prefix (creation-order walk) and a rare one (key index) in the same order rules", async () => {
+    const c = new TestClient();
+    const dense = Array.from({ length: 2100 }, (_, i) => `d/${i}`);
+    for (let i = 0; i < dense.length; i += 700) {
+      await c.put(items(dense.slice(i, i + 700)));
+      await c.put(items([`r/${i}`]));
+    }
+    const listed = (await c.listAll({ prefix: "d/", pageSize: 100 })).keys.map((k) => k.key);
+    expect(listed).toEqual([...dense].reverse());
+    expect((await c.listAll({ prefix: "r/", pageSize: 2 })).keys.map((k) => k.key)).toEqual(["r/1400", "r/700", "r/0"]);
+  });
+
   it("accepts a prefix longer than LIKE's 50-byte pattern limit", async () => {
     const c = new TestClient();
     const long = "p".repeat(300);
