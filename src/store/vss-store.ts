@@ -77,8 +77,31 @@ export class VssStore extends DurableObject<Env> {
       chunks.forEach((chunk, i) => db.appendChunk(target, fromSeq + i, chunk));
       return { ok: true, value: target };
     });
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STAGED_BLOB_TTL_MS);
+    await this.#armCollector(now);
     return result;
+  }
+
+  /**
+   * Stages several small values (each at most one chunk) in one call, each as its own one-chunk blob; returns
+   * their ids in order. Used for the inline values of a putObjects that do not fit in its own RPC call.
+   */
+  async stageValues(values: Uint8Array[]): Promise<number[]> {
+    const now = Date.now();
+    const db = this.#db;
+    const ids = this.ctx.storage.transactionSync(() =>
+      values.map((value) => {
+        const id = db.createBlob(now);
+        db.appendChunk(id, 0, value);
+        return id;
+      }),
+    );
+    await this.#armCollector(now);
+    return ids;
+  }
+
+  /** Makes sure the alarm that removes abandoned staged blobs will run. */
+  async #armCollector(now: number): Promise<void> {
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STAGED_BLOB_TTL_MS);
   }
 
   /**

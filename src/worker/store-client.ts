@@ -71,20 +71,39 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
  * Values decoded from a request are views into the whole body, and RPC serializes a view's entire buffer:
  * every value that crosses RPC is copied out first (slice), so a call carries only its own bytes.
  *
- * Writes a putObjects. Values over one chunk, and inline values past the per-call budget, are staged first;
- * the final call applies everything atomically. Resolves only after the store has committed.
+ * Writes a putObjects. Values over one chunk are staged first, chunk batch by chunk batch; small values go in
+ * the final call up to its budget, and the small values past it are staged together, a budget's worth per call
+ * (so a request of many small values costs a few calls, not one per value). The final call applies everything
+ * atomically; this resolves only after the store has committed.
  */
 export async function writeObjects(store: Store, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
   let inlineBytes = 0;
   const puts: PutItem[] = [];
+  const overflow: { index: number; bytes: Uint8Array }[] = [];
   for (const item of request.puts) {
     const size = item.value.byteLength;
-    if (size <= INLINE_VALUE_MAX_BYTES && inlineBytes + size <= RPC_VALUE_BUDGET_BYTES) {
+    if (size > INLINE_VALUE_MAX_BYTES) {
+      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: await stage(store, item.value), size } });
+    } else if (inlineBytes + size <= RPC_VALUE_BUDGET_BYTES) {
       inlineBytes += size;
       puts.push({ key: item.key, version: item.version, value: { kind: "inline", bytes: item.value.slice() } });
     } else {
-      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: await stage(store, item.value), size } });
+      overflow.push({ index: puts.length, bytes: item.value });
+      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: 0, size } });
     }
+  }
+  for (let start = 0; start < overflow.length; ) {
+    let end = start;
+    for (let bytes = 0; end < overflow.length && bytes + (overflow[end]?.bytes.byteLength ?? 0) <= RPC_VALUE_BUDGET_BYTES; end++) {
+      bytes += overflow[end]?.bytes.byteLength ?? 0;
+    }
+    const batch = overflow.slice(start, Math.max(end, start + 1));
+    const ids = await store.stageValues(batch.map((entry) => entry.bytes.slice()));
+    batch.forEach((entry, i) => {
+      const put = puts[entry.index];
+      if (put?.value.kind === "staged") put.value.blobId = ids[i] ?? 0;
+    });
+    start += batch.length;
   }
   const input: PutObjectsInput = { globalVersion: request.globalVersion, puts, deletes: request.deletes };
   return store.putObjects(context, input);

@@ -70,6 +70,19 @@ describe("large values", () => {
     expect(counts).toEqual({ blobs: 1, chunks: 3 });
   });
 
+  it("carries many small values past one call's budget in a few staging calls, atomically", async () => {
+    const c = new TestClient();
+    const values = Array.from({ length: 700 }, (_, i) => pattern(40_000, i + 1));
+    const items = values.map((v, i) => [`s${i}`, 0, v] as [string, number, Uint8Array]);
+    expect((await c.put(items)).status).toBe(200);
+    for (const i of [0, 399, 400, 699]) expect(sameBytes((await c.get(`s${i}`)).message?.value?.value, values[i]!)).toBe(true);
+    const counts = await storeCounts(c);
+    expect(counts.blobs).toBeGreaterThan(0); // the values past 16 MiB went through staging
+    expect(counts.blobs).toBe(counts.chunks);
+    expectError(await c.put(items), 409, ErrorCode.CONFLICT_EXCEPTION); // all at version 0 again
+    expect(await storeCounts(c)).toEqual(counts); // the conflicting request's staged values are gone
+  });
+
   it("frees the chunks of a replaced or deleted value", async () => {
     const c = new TestClient();
     await c.put([["k", -1, pattern(5 * MiB, 4)]]);
