@@ -156,7 +156,7 @@ export class VssStore extends DurableObject<Env> {
         if (!head || (version !== -1 && version !== head.version)) return null;
         const delta = deleteExisting(db, key, head);
         db.addUsage(delta.bytes, delta.keys);
-        return db.usage();
+        return context.identityLimits ? db.usage() : null;
       });
     if (!context.identityLimits) {
       remove();

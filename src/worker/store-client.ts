@@ -79,7 +79,7 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
 export async function writeObjects(store: Store, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
   let inlineBytes = 0;
   const puts: PutItem[] = [];
-  const overflow: { index: number; bytes: Uint8Array }[] = [];
+  const overflow: { values: Uint8Array[]; items: PutItem[]; bytes: number }[] = [];
   for (const item of request.puts) {
     const size = item.value.byteLength;
     if (size > INLINE_VALUE_MAX_BYTES) {
@@ -88,22 +88,20 @@ export async function writeObjects(store: Store, context: WriteContext, request:
       inlineBytes += size;
       puts.push({ key: item.key, version: item.version, value: { kind: "inline", bytes: item.value.slice() } });
     } else {
-      overflow.push({ index: puts.length, bytes: item.value });
-      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: 0, size } });
+      let batch = overflow.at(-1);
+      if (!batch || batch.bytes + size > RPC_VALUE_BUDGET_BYTES) overflow.push((batch = { values: [], items: [], bytes: 0 }));
+      const put: PutItem = { key: item.key, version: item.version, value: { kind: "staged", blobId: 0, size } };
+      batch.values.push(item.value.slice());
+      batch.items.push(put);
+      batch.bytes += size;
+      puts.push(put);
     }
   }
-  for (let start = 0; start < overflow.length; ) {
-    let end = start;
-    for (let bytes = 0; end < overflow.length && bytes + (overflow[end]?.bytes.byteLength ?? 0) <= RPC_VALUE_BUDGET_BYTES; end++) {
-      bytes += overflow[end]?.bytes.byteLength ?? 0;
-    }
-    const batch = overflow.slice(start, Math.max(end, start + 1));
-    const ids = await store.stageValues(batch.map((entry) => entry.bytes.slice()));
-    batch.forEach((entry, i) => {
-      const put = puts[entry.index];
-      if (put?.value.kind === "staged") put.value.blobId = ids[i] ?? 0;
+  for (const batch of overflow) {
+    const ids = await store.stageValues(batch.values);
+    batch.items.forEach((put, i) => {
+      if (put.value.kind === "staged") put.value.blobId = ids[i] ?? 0;
     });
-    start += batch.length;
   }
   const input: PutObjectsInput = { globalVersion: request.globalVersion, puts, deletes: request.deletes };
   return store.putObjects(context, input);
