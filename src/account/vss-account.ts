@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { migrate } from "../store/schema";
 import type { Limits, Result, Usage } from "../store/types";
 import { exceededQuota } from "../store/usage";
+import { directoryFor } from "../directory/shards";
 import { AccountSql } from "./account-sql";
 
 /**
@@ -21,9 +22,15 @@ export class VssAccount extends DurableObject<Env> {
     return this.#db;
   }
 
-  /** Records that `storeId` exists; idempotent. */
-  register(storeId: string): void {
+  /**
+   * Records that `storeId` exists; idempotent. The first store of an identity also lists the identity in the
+   * operator's directory (once: the account remembers it), so later registrations cost no extra call.
+   */
+  async register(storeId: string, identity: string): Promise<void> {
     this.#sql.register(storeId, Date.now());
+    if (this.#sql.listed()) return;
+    await directoryFor(this.env, identity).add(identity);
+    this.#sql.markListed();
   }
 
   /**
@@ -60,14 +67,24 @@ export class VssAccount extends DurableObject<Env> {
   }
 
   /**
-   * Removes everything this object holds, if it lists no store any more; false otherwise (a store registered
-   * meanwhile, so the deletion must go round again).
+   * Removes everything this object holds, and the identity from the directory, if it lists no store any more;
+   * false otherwise (a store registered meanwhile, so the deletion must go round again). Registrations wait
+   * meanwhile, so one that follows the erase lists the identity again.
    */
-  async eraseIfEmpty(): Promise<boolean> {
-    if (this.#sql.stores().length > 0) return false;
-    await this.ctx.storage.deleteAll();
-    this.#db = null;
-    return true;
+  async eraseIfEmpty(identity: string): Promise<boolean> {
+    const outcome = await this.ctx.blockConcurrencyWhile(async (): Promise<boolean | Error> => {
+      if (this.#sql.stores().length > 0) return false;
+      try {
+        await directoryFor(this.env, identity).remove(identity);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+      await this.ctx.storage.deleteAll();
+      this.#db = null;
+      return true;
+    });
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 }
 

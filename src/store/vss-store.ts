@@ -207,7 +207,7 @@ export class VssStore extends DurableObject<Env> {
   /** Before its first write, a store tells its identity's account that it exists, so deletion finds it. */
   async #register(context: WriteContext): Promise<void> {
     if (this.#registered || (this.#registered = this.#db.registered())) return;
-    await accountFor(this.env, context.identity).register(context.storeId);
+    await accountFor(this.env, context.identity).register(context.storeId, context.identity);
     this.#db.markRegistered();
     this.#registered = true;
   }

@@ -23,7 +23,7 @@ export async function deleteIdentity(env: Env, identity: string): Promise<number
       await storeFor(env, identity, storeId).erase();
     }
     erased += stores.length;
-    if (await account.eraseIfEmpty()) return erased;
+    if (await account.eraseIfEmpty(identity)) return erased;
   }
   throw new Error(`stores of one identity kept being created during ${DELETION_ROUNDS} deletion rounds`);
 }
