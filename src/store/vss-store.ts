@@ -8,7 +8,13 @@ import { applyPut, deleteExisting } from "./put";
 import { listPage } from "./list";
 import { sameUsage } from "./usage";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES, STAGED_BLOB_TTL_MS } from "./limits";
-import type { Limits, ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
+import { TransferSql } from "./transfer-sql";
+import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer";
+import { exportPage, type ExportPage } from "./export";
+import { IMPORTING, type Importing, type Limits, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
+
+/** Which store a call is about, for its account object (registration, usage reports). */
+type StoreName = Pick<WriteContext, "identity" | "storeId">;
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
@@ -19,6 +25,8 @@ export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
   /** Known to be registered with the account object (read from store_meta once per wake). */
   #registered = false;
+  /** Whether an operator's import is in progress (null: not read since waking). */
+  #importing: boolean | null = null;
 
   /** The store's tables, migrated on first use after waking (or after erase). */
   get #db(): StoreSql {
@@ -39,8 +47,22 @@ export class VssStore extends DurableObject<Env> {
     return exists.length > 0 ? this.#db : null;
   }
 
+  get #transfer(): TransferSql {
+    return new TransferSql(this.ctx.storage.sql);
+  }
+
+  /** While an import is in progress every wallet-facing call answers IMPORTING (read once per wake). */
+  #isImporting(): boolean {
+    if (this.#importing === null) {
+      const db = this.#existingDb();
+      this.#importing = db !== null && this.#transfer.importState().importId !== null;
+    }
+    return this.#importing;
+  }
+
   /** The object under `key`; large values return their first chunks, the rest comes from readBlob. */
-  getObject(key: string): StoredObject | null {
+  getObject(key: string): StoredObject | null | Importing {
+    if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
     if (key === GLOBAL_VERSION_KEY) {
       return { key, version: db?.globalVersion() ?? 0, kind: "inline", value: new Uint8Array(0) };
@@ -58,7 +80,7 @@ export class VssStore extends DurableObject<Env> {
   readBlob(blobId: number, fromSeq: number): Result<Uint8Array[], "gone"> {
     const db = this.#existingDb();
     const shape = db?.blob(blobId);
-    if (!db || !shape || shape.staged) return { ok: false, error: "gone" };
+    if (!db || !shape || shape.staged || this.#isImporting()) return { ok: false, error: "gone" };
     return { ok: true, value: db.chunks(blobId, fromSeq, RPC_VALUE_BUDGET_BYTES) };
   }
 
@@ -67,6 +89,7 @@ export class VssStore extends DurableObject<Env> {
    * invisible until a putObjects commits it; one abandoned for STAGED_BLOB_TTL_MS is removed by the alarm.
    */
   async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
+    if (this.#isImporting()) return { ok: false, error: "importing" };
     const now = Date.now();
     const db = this.#db;
     const result = this.ctx.storage.transactionSync((): Result<number, string> => {
@@ -85,7 +108,8 @@ export class VssStore extends DurableObject<Env> {
    * Stages several small values (each at most one chunk) in one call, each as its own one-chunk blob; returns
    * their ids in order. Used for the inline values of a putObjects that do not fit in its own RPC call.
    */
-  async stageValues(values: Uint8Array[]): Promise<number[]> {
+  async stageValues(values: Uint8Array[]): Promise<number[] | Importing> {
+    if (this.#isImporting()) return IMPORTING;
     const now = Date.now();
     const db = this.#db;
     const ids = this.ctx.storage.transactionSync(() =>
@@ -110,6 +134,7 @@ export class VssStore extends DurableObject<Env> {
    * with this store's other calls held back meanwhile so that the trial and the real write see the same state.
    */
   async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    if (this.#isImporting()) return { ok: false, error: { kind: "importing", message: "the store is being imported" } };
     await this.#register(context);
     const identityLimits = context.identityLimits;
     const result = identityLimits
@@ -147,9 +172,10 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
-  async deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
+  async deleteObject(context: WriteContext, key: string, version: number): Promise<Importing | null> {
+    if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
-    if (!db) return;
+    if (!db) return null;
     const remove = (): Usage | null =>
       this.ctx.storage.transactionSync(() => {
         const head = db.head(key);
@@ -160,16 +186,18 @@ export class VssStore extends DurableObject<Env> {
       });
     if (!context.identityLimits) {
       remove();
-      return;
+      return null;
     }
     // Reported in the same serialized section as reservations, so the account never sees usages out of order.
     await this.ctx.blockConcurrencyWhile(async () => {
       const usage = remove();
       if (usage) await this.#report(context, usage);
     });
+    return null;
   }
 
-  listKeyVersions(input: ListInput): ListPage {
+  listKeyVersions(input: ListInput): ListPage | Importing {
+    if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
     if (!db) return { keyVersions: [], globalVersion: input.before === undefined ? 0 : undefined };
     return listPage(db, input);
@@ -191,6 +219,49 @@ export class VssStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.#sql = null;
     this.#registered = false;
+    this.#importing = null;
+  }
+
+  /** The store's state for the operator (creates nothing when the store was never written). */
+  importStatus(): ImportStatus {
+    const db = this.#existingDb();
+    if (!db) return { state: "empty", importId: null, received: 0, source: null, keys: 0, bytes: 0, globalVersion: 0 };
+    return importStatus(db, this.#transfer);
+  }
+
+  /** Starts or resumes an operator's import (src/store/transfer.ts); the store registers first, like a write. */
+  async importBegin(name: StoreName, request: { source: string; replace: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
+    await this.#register(name);
+    const result = beginImport(this.ctx.storage, this.#db, this.#transfer, request);
+    this.#importing = null;
+    return result;
+  }
+
+  importPieces(importId: string, pieces: ImportPiece[]): Result<{ received: number }, ImportFailure> {
+    return storeImportPieces(this.ctx.storage, this.#db, this.#transfer, importId, pieces);
+  }
+
+  /** Makes the import visible at once, then tells the account the store's usage (best effort). */
+  async importCommit(name: StoreName, importId: string, summary: { keys: number; globalVersion: number }): Promise<Result<ImportStatus, ImportFailure>> {
+    const result = commitImport(this.ctx.storage, this.#db, this.#transfer, importId, summary);
+    this.#importing = null;
+    if (result.ok) await this.#report(name, { bytes: result.value.bytes, keys: result.value.keys });
+    return result;
+  }
+
+  /** Drops an unfinished import; the store is left empty. */
+  importAbort(): ImportStatus {
+    const status = abortImport(this.ctx.storage, this.#db, this.#transfer);
+    this.#importing = null;
+    return status;
+  }
+
+  /** A page of the operator's export (src/store/export.ts), oldest-created first. */
+  exportPage(afterSeq: number): ExportPage | Importing {
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    if (!db) return { items: [], done: true, ...(afterSeq === 0 ? { globalVersion: 0, keys: 0 } : {}) };
+    return exportPage(db, this.#transfer, afterSeq, RPC_VALUE_BUDGET_BYTES);
   }
 
   /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */
@@ -205,7 +276,7 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** Before its first write, a store tells its identity's account that it exists, so deletion finds it. */
-  async #register(context: WriteContext): Promise<void> {
+  async #register(context: StoreName): Promise<void> {
     if (this.#registered || (this.#registered = this.#db.registered())) return;
     await accountFor(this.env, context.identity).register(context.storeId, context.identity);
     this.#db.markRegistered();
@@ -213,7 +284,7 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** Best effort: a write is already committed when its usage is reported. */
-  async #report(context: WriteContext, usage: Usage): Promise<void> {
+  async #report(context: StoreName, usage: Usage): Promise<void> {
     try {
       await accountFor(this.env, context.identity).report(context.storeId, usage);
     } catch (error) {

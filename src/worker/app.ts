@@ -9,9 +9,10 @@ import {
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
 import { configOf, type Config } from "../config";
 import type { Env } from "../env";
-import { authFailed, conflict, invalidRequest, noSuchKey, quotaExceeded, rateLimited } from "../errors";
-import type { WriteContext } from "../store/types";
-import { adminRoutes, deleteIdentity } from "./account-routes";
+import { authFailed, conflict, invalidRequest, noSuchKey, quotaExceeded, rateLimited, storeImporting } from "../errors";
+import { isImporting, type WriteContext } from "../store/types";
+import { adminRoutes } from "../admin/routes";
+import { deleteIdentity } from "./account-routes";
 import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
 import { readBody } from "./body";
@@ -107,6 +108,7 @@ operation("putObjects", async (c) => {
   if (!result.ok) {
     if (result.error.kind === "conflict") throw conflict(result.error.message);
     if (result.error.kind === "quota") throw quotaExceeded(result.error.message);
+    if (result.error.kind === "importing") throw storeImporting();
     throw new Error(result.error.message);
   }
   return protobufResponse(EMPTY_MESSAGE);
@@ -115,7 +117,7 @@ operation("putObjects", async (c) => {
 operation("deleteObject", async (c) => {
   const request = decodeDeleteRequest(await body(c));
   const store = storeFor(c.env, c.var.identity, request.storeId);
-  await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
+  if (isImporting(await store.deleteObject(writeContext(c, request.storeId), request.key, request.version))) throw storeImporting();
   return protobufResponse(EMPTY_MESSAGE);
 });
 
@@ -126,6 +128,7 @@ operation("listKeyVersions", async (c) => {
     pageSize: request.pageSize,
     before: request.before,
   });
+  if (isImporting(page)) throw storeImporting();
   return protobufResponse(encodeListPage(page));
 });
 

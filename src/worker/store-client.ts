@@ -1,7 +1,8 @@
 import type { Env } from "../env";
 import type { PutRequest } from "../codec/requests";
 import { CHUNK_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
-import type { PutFailure, PutItem, PutObjectsInput, Result, WriteContext } from "../store/types";
+import { storeImporting } from "../errors";
+import { isImporting, type PutFailure, type PutItem, type PutObjectsInput, type Result, type WriteContext } from "../store/types";
 import type { VssStore } from "../store/vss-store";
 
 type Store = DurableObjectStub<VssStore>;
@@ -34,6 +35,7 @@ export async function readObject(store: Store, key: string): Promise<ReadValue |
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
     const head = await store.getObject(key);
     if (head === null) return null;
+    if (isImporting(head)) throw storeImporting();
     if (head.kind === "inline") return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
     const chunks = head.chunks;
     while (chunks.length < head.chunkCount) {
@@ -59,7 +61,7 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
       offset += CHUNK_BYTES;
     }
     const staged = await store.stageChunks(blobId, seq, batch);
-    if (!staged.ok) throw new Error(`staging failed: ${staged.error}`);
+    if (!staged.ok) throw staged.error === "importing" ? storeImporting() : new Error(`staging failed: ${staged.error}`);
     blobId = staged.value;
     seq += batch.length;
   }
@@ -99,6 +101,7 @@ export async function writeObjects(store: Store, context: WriteContext, request:
   }
   for (const batch of overflow) {
     const ids = await store.stageValues(batch.values);
+    if (isImporting(ids)) throw storeImporting();
     batch.items.forEach((put, i) => {
       if (put.value.kind === "staged") put.value.blobId = ids[i] ?? 0;
     });
