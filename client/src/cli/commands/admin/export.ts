@@ -92,9 +92,12 @@ async function withRetries<T>(work: () => Promise<T>): Promise<T> {
 /** Copies the export stream verbatim into `file` (through a temporary name), checking it on the way. */
 async function toFile(api: AdminApi, identity: string, storeId: string, file: string) {
   const out = createWriteStream(`${file}.partial`);
+  let writeError: Error | null = null;
+  out.on("error", (error) => (writeError = error));
   const stream = await api.export(identity, storeId);
   async function* copied(): AsyncIterable<Uint8Array> {
     for await (const chunk of stream) {
+      if (writeError) throw writeError;
       if (!out.write(chunk)) await once(out, "drain");
       yield chunk;
     }

@@ -146,8 +146,10 @@ export async function readExport(
 ): Promise<{ header: ExportHeader; end: ExportEnd }> {
   let header: ExportHeader | undefined;
   for await (const event of exportEvents(source)) {
-    if ("header" in event) handlers.onHeader?.((header = event.header));
-    else if ("item" in event) await handlers.onItem?.(event.item);
+    if ("header" in event) {
+      header = event.header;
+      handlers.onHeader?.(header);
+    } else if ("item" in event) await handlers.onItem?.(event.item);
     else if (header) return { header, end: event.end };
   }
   throw new ExportFormatError("the export has no end frame");
