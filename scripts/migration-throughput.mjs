@@ -66,7 +66,12 @@ try {
   if (run.status !== 0) throw new Error(`migrate failed:\n${run.stdout}${run.stderr}`);
   const mib = Number(total) / 1024 / 1024;
   console.log(run.stdout.trim());
-  console.log(`migrated ${keys} keys, ${mib.toFixed(0)} MiB in ${seconds.toFixed(1)} s: ${(mib / seconds).toFixed(1)} MiB/s, ${((1024 / (mib / seconds)) / 60).toFixed(1)} min per GiB`);
+  const rate = (what, secs) => `${what} ${keys} keys, ${mib.toFixed(0)} MiB in ${secs.toFixed(1)} s: ${(mib / secs).toFixed(1)} MiB/s, ${(1024 / (mib / secs) / 60).toFixed(1)} min per GiB`;
+  console.log(rate("migrated", seconds));
+  const exportStart = process.hrtime.bigint();
+  const exported = spawnSync(process.execPath, ["client/dist/cli/main.js", "admin", "export", "--from", server.url, "--to", join(work, "export"), "--admin-token", TOKEN, "--quiet"], { encoding: "utf8" });
+  if (exported.status !== 0) throw new Error(`export failed:\n${exported.stdout}${exported.stderr}`);
+  console.log(rate("exported", Number(process.hrtime.bigint() - exportStart) / 1e9));
 } finally {
   await server?.stop();
   try {

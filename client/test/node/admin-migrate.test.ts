@@ -8,7 +8,7 @@ import { bytesToHex } from "@noble/hashes/utils.js";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedHeaders, listAllKeyVersions, sigsAuth, VssClient } from "../../src/index.js";
-import { LocalServer } from "../../../test/support/local-server.js";
+import { BundleServer, buildBundle } from "../../../test/support/bundle-server.js";
 import { PostgresServer } from "../../../test/support/postgres.js";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 import { buildClient } from "./local-server.js";
@@ -65,8 +65,8 @@ function sourceRows(): { rows: Row[]; globalVersions: Map<string, bigint>; updat
     });
     if (s % 2 === 0) globalVersions.set(`${userToken}/${storeId}`, BigInt(3 + s));
   });
-  // The first store is large: a 5 MiB value among ten, so that an upload takes several requests.
-  for (let i = 0; i < 10; i++) rows.push({ userToken: sigsUsers[0]?.token ?? "", storeId: "wallet", key: `big/${9 - i}`, value: randomBytes(5 * MiB), version: 1n });
+  // The first store is large: six values of 5 MiB, so that an upload takes several requests.
+  for (let i = 0; i < 6; i++) rows.push({ userToken: sigsUsers[0]?.token ?? "", storeId: "wallet", key: `big/${5 - i}`, value: randomBytes(5 * MiB), version: 1n });
   // An update keeps a key's creation position (sort_order) and raises its version.
   const updates = [{ ...(rows[0] as Row), value: randomBytes(33), version: 9n }];
   return { rows, globalVersions, updates };
@@ -87,8 +87,8 @@ describe("vss admin: moving a reference vss-server database in and out", () => {
   const postgres = new PostgresServer();
   const state = mkdtempSync(join(tmpdir(), "vss-admin-e2e-"));
   let signer: { privateKey: Awaited<ReturnType<typeof generateKeyPair>>["privateKey"]; publicPem: string };
-  let serverA: LocalServer;
-  let serverB: LocalServer;
+  let serverA: BundleServer;
+  let serverB: BundleServer;
   let source: ReturnType<typeof sourceRows>;
   const db = (name: string) => `${postgres.url}/${name}`;
 
@@ -97,8 +97,9 @@ describe("vss admin: moving a reference vss-server database in and out", () => {
     const pair = await generateKeyPair("ES256", { extractable: true });
     signer = { privateKey: pair.privateKey, publicPem: await exportSPKI(pair.publicKey) };
     const vars = { VSS_ADMIN_TOKEN: TOKEN, VSS_AUTH_SCHEMES: "sigs,jwt,none", VSS_JWT_PUBLIC_KEYS: signer.publicPem.replace(/\n/g, "\\n") };
-    serverA = new LocalServer(join(state, "a"), vars);
-    serverB = new LocalServer(join(state, "b"), vars);
+    const bundle = buildBundle(join(state, "bundle"));
+    serverA = new BundleServer(bundle, join(state, "a"), vars);
+    serverB = new BundleServer(bundle, join(state, "b"), vars);
     await Promise.all([postgres.start(), serverA.start(120_000), serverB.start(120_000)]);
     const admin = new pg.Client({ connectionString: db("postgres") });
     await admin.connect();
