@@ -23,14 +23,26 @@ export class VssAccount extends DurableObject<Env> {
   }
 
   /**
-   * Records that `storeId` exists; idempotent. The first store of an identity also lists the identity in the
-   * operator's directory (once: the account remembers it), so later registrations cost no extra call.
+   * Records that `storeId` exists; idempotent. A new store is refused once the identity has `maxStores` of them
+   * (0 = unlimited): identities are free to create, so their number of stores must be bounded too. The first
+   * store of an identity also lists the identity in the operator's directory (once: the account remembers it),
+   * so later registrations cost no extra call.
    */
-  async register(storeId: string, identity: string): Promise<void> {
-    this.#sql.register(storeId, Date.now());
-    if (this.#sql.listed()) return;
+  async register(storeId: string, maxStores: number, identity: string): Promise<Result<null, string>> {
+    const db = this.#sql;
+    const result = this.ctx.storage.transactionSync((): Result<null, string> => {
+      if (db.has(storeId)) return { ok: true, value: null };
+      const stores = db.count();
+      if (maxStores > 0 && stores >= maxStores) {
+        return { ok: false, error: `identity quota exceeded: stores would be ${stores + 1}, the limit is ${maxStores}` };
+      }
+      db.register(storeId, Date.now());
+      return { ok: true, value: null };
+    });
+    if (!result.ok || db.listed()) return result;
     await directoryFor(this.env, identity).add(identity);
-    this.#sql.markListed();
+    db.markListed();
+    return result;
   }
 
   /**

@@ -1,32 +1,46 @@
 import { DurableObject } from "cloudflare:workers";
 import { STORE_MIGRATIONS } from "../../migrations";
-import { accountFor } from "../account/vss-account";
 import type { Env } from "../env";
 import { migrate } from "./schema";
 import { StoreSql } from "./sql";
-import { applyPut, deleteExisting } from "./put";
 import { listPage } from "./list";
-import { sameUsage } from "./usage";
-import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES, STAGED_BLOB_TTL_MS } from "./limits";
+import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
+import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./staging";
+import { admit, deleteObject, putObjects, registerStore, type StoreHost } from "./writes";
 import { TransferSql } from "./transfer-sql";
 import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer";
 import { exportPage, type ExportPage } from "./export";
-import { IMPORTING, type Importing, type Limits, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
+import { accountFor } from "../account/vss-account";
+import { IMPORTING, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
 
-/** Which store a call is about, for its account object (registration, usage reports). */
+/** Which store an operator's call is about. */
 type StoreName = Pick<WriteContext, "identity" | "storeId">;
+const IMPORT_REFUSAL: Result<never, PutFailure> = { ok: false, error: { kind: "importing", message: "the store is being imported" } };
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
  * call, and each write runs in one transactionSync, so writes to a store are linearizable.
- * Methods are the Worker's RPC surface; they never see protobuf.
+ * Methods are the Worker's RPC surface; they never see protobuf, and delegate to the modules beside this one.
  */
 export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
-  /** Known to be registered with the account object (read from store_meta once per wake). */
-  #registered = false;
-  /** Whether an operator's import is in progress (null: not read since waking). */
+  readonly #host: StoreHost;
+  /** Whether an operator's import is in progress (null: not read since waking); see #isImporting. */
   #importing: boolean | null = null;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const store = this;
+    this.#host = {
+      storage: ctx.storage,
+      env,
+      db: () => store.#db,
+      existing: () => store.#existingDb(),
+      registered: false,
+      exclusive: (work) => ctx.blockConcurrencyWhile(work),
+      erase: () => store.erase(),
+    };
+  }
 
   /** The store's tables, migrated on first use after waking (or after erase). */
   get #db(): StoreSql {
@@ -47,17 +61,14 @@ export class VssStore extends DurableObject<Env> {
     return exists.length > 0 ? this.#db : null;
   }
 
-  get #transfer(): TransferSql {
-    return new TransferSql(this.ctx.storage.sql);
+  /** While an operator's import is in progress every wallet-facing call answers IMPORTING (read once per wake). */
+  #isImporting(): boolean {
+    if (this.#importing === null) this.#importing = this.#existingDb() !== null && this.#transfer.importState().importId !== null;
+    return this.#importing;
   }
 
-  /** While an import is in progress every wallet-facing call answers IMPORTING (read once per wake). */
-  #isImporting(): boolean {
-    if (this.#importing === null) {
-      const db = this.#existingDb();
-      this.#importing = db !== null && this.#transfer.importState().importId !== null;
-    }
-    return this.#importing;
+  get #transfer(): TransferSql {
+    return new TransferSql(this.ctx.storage.sql);
   }
 
   /** The object under `key`; large values return their first chunks, the rest comes from readBlob. */
@@ -85,114 +96,51 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /**
+   * Before a put stages its large values: refuses it if it would conflict or break the store quota, and
+   * registers the store. The value sizes are given as `planned` values.
+   */
+  async precheck(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    return admit(this.#host, context, input);
+  }
+
+  /**
    * Appends chunks to a staged blob (a new one when `blobId` is null) and returns its id. A staged blob is
    * invisible until a putObjects commits it; one abandoned for STAGED_BLOB_TTL_MS is removed by the alarm.
    */
   async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
     if (this.#isImporting()) return { ok: false, error: "importing" };
     const now = Date.now();
-    const db = this.#db;
-    const result = this.ctx.storage.transactionSync((): Result<number, string> => {
-      const target = blobId ?? db.createBlob(now);
-      const shape = db.blob(target);
-      if (!shape?.staged) return { ok: false, error: `blob ${target} is not being staged` };
-      if (shape.chunkCount !== fromSeq) return { ok: false, error: `blob ${target} has ${shape.chunkCount} chunks, not ${fromSeq}` };
-      chunks.forEach((chunk, i) => db.appendChunk(target, fromSeq + i, chunk));
-      return { ok: true, value: target };
-    });
-    await this.#armCollector(now);
+    const result = appendStaged(this.ctx.storage, this.#db, blobId, fromSeq, chunks, now);
+    await armCollector(this.ctx.storage, now);
     return result;
   }
 
-  /**
-   * Stages several small values (each at most one chunk) in one call, each as its own one-chunk blob; returns
-   * their ids in order. Used for the inline values of a putObjects that do not fit in its own RPC call.
-   */
+  /** Stages several small values (each at most one chunk) in one call; returns their blob ids in order. */
   async stageValues(values: Uint8Array[]): Promise<number[] | Importing> {
     if (this.#isImporting()) return IMPORTING;
     const now = Date.now();
-    const db = this.#db;
-    const ids = this.ctx.storage.transactionSync(() =>
-      values.map((value) => {
-        const id = db.createBlob(now);
-        db.appendChunk(id, 0, value);
-        return id;
-      }),
-    );
-    await this.#armCollector(now);
+    const ids = stageSmallValues(this.ctx.storage, this.#db, values, now);
+    await armCollector(this.ctx.storage, now);
     return ids;
   }
 
-  /** Makes sure the alarm that removes abandoned staged blobs will run. */
-  async #armCollector(now: number): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STAGED_BLOB_TTL_MS);
+  /** Drops staged blobs whose put will never come (its request failed before committing). */
+  dropStaged(ids: number[]): void {
+    const db = this.#existingDb();
+    if (db) dropStagedBlobs(this.ctx.storage, db, ids);
   }
 
-  /**
-   * The one transactional write: every item applies, or none does and the staged blobs it named are dropped.
-   * With identity quotas on, a write that grows the store first reserves its new usage with the account object,
-   * with this store's other calls held back meanwhile so that the trial and the real write see the same state.
-   */
+  /** The one transactional write (store/writes.ts): every item applies, or none does. */
   async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-    if (this.#isImporting()) return { ok: false, error: { kind: "importing", message: "the store is being imported" } };
-    await this.#register(context);
-    const identityLimits = context.identityLimits;
-    const result = identityLimits
-      ? await this.ctx.blockConcurrencyWhile(() => this.#putWithinIdentityQuota(context, identityLimits, input))
-      : applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
-    if (!result.ok) {
-      this.#dropStaged(input);
-      return result;
-    }
-    return { ok: true, value: null };
-  }
-
-  /**
-   * Trial, reservation, write: run with this store's other calls held back, so that the trial and the write see
-   * the same state. Never throws (a throw would reset the object): an unreachable account object is a failure
-   * value before the write, and only logged after it (the next reservation sends the exact usage again).
-   */
-  async #putWithinIdentityQuota(context: WriteContext, limits: Limits, input: PutObjectsInput): Promise<Result<Usage, PutFailure>> {
-    const before = this.#db.usage();
-    const trial = applyPut(this.ctx.storage, this.#db, input, context.storeLimits, true);
-    if (!trial.ok) return trial;
-    const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
-    if (grows) {
-      let reserved: Result<null, string>;
-      try {
-        reserved = await accountFor(this.env, context.identity).reserve(context.storeId, trial.value, limits);
-      } catch (error) {
-        return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
-      }
-      if (!reserved.ok) return { ok: false, error: { kind: "quota", message: reserved.error } };
-    }
-    const applied = applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
-    if (applied.ok && !grows && !sameUsage(before, applied.value)) await this.#report(context, applied.value);
-    return applied;
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    return putObjects(this.#host, context, input);
   }
 
   /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
   async deleteObject(context: WriteContext, key: string, version: number): Promise<Importing | null> {
     if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
-    if (!db) return null;
-    const remove = (): Usage | null =>
-      this.ctx.storage.transactionSync(() => {
-        const head = db.head(key);
-        if (!head || (version !== -1 && version !== head.version)) return null;
-        const delta = deleteExisting(db, key, head);
-        db.addUsage(delta.bytes, delta.keys);
-        return context.identityLimits ? db.usage() : null;
-      });
-    if (!context.identityLimits) {
-      remove();
-      return null;
-    }
-    // Reported in the same serialized section as reservations, so the account never sees usages out of order.
-    await this.ctx.blockConcurrencyWhile(async () => {
-      const usage = remove();
-      if (usage) await this.#report(context, usage);
-    });
+    await deleteObject(this.#host, context, key, version);
     return null;
   }
 
@@ -218,7 +166,7 @@ export class VssStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#sql = null;
-    this.#registered = false;
+    this.#host.registered = false;
     this.#importing = null;
   }
 
@@ -229,9 +177,10 @@ export class VssStore extends DurableObject<Env> {
     return importStatus(db, this.#transfer);
   }
 
-  /** Starts or resumes an operator's import (src/store/transfer.ts); the store registers first, like a write. */
+  /** Starts or resumes an operator's import (store/transfer.ts); the store registers first, like a first write. */
   async importBegin(name: StoreName, request: { source: string; replace: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
-    await this.#register(name);
+    const registered = await registerStore(this.#host, { ...name, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0 });
+    if (!registered.ok) return { ok: false, error: { kind: "invalid", message: registered.error.message } };
     const result = beginImport(this.ctx.storage, this.#db, this.#transfer, request);
     this.#importing = null;
     return result;
@@ -245,7 +194,12 @@ export class VssStore extends DurableObject<Env> {
   async importCommit(name: StoreName, importId: string, summary: { keys: number; globalVersion: number }): Promise<Result<ImportStatus, ImportFailure>> {
     const result = commitImport(this.ctx.storage, this.#db, this.#transfer, importId, summary);
     this.#importing = null;
-    if (result.ok) await this.#report(name, { bytes: result.value.bytes, keys: result.value.keys });
+    if (!result.ok) return result;
+    try {
+      await accountFor(this.env, name.identity).report(name.storeId, { bytes: result.value.bytes, keys: result.value.keys });
+    } catch (error) {
+      console.error("usage report after an import failed; the store's next write sends it again", String(error));
+    }
     return result;
   }
 
@@ -256,7 +210,7 @@ export class VssStore extends DurableObject<Env> {
     return status;
   }
 
-  /** A page of the operator's export (src/store/export.ts), oldest-created first. */
+  /** A page of the operator's export (store/export.ts), oldest-created first. */
   exportPage(afterSeq: number): ExportPage | Importing {
     if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
@@ -266,38 +220,7 @@ export class VssStore extends DurableObject<Env> {
 
   /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    const db = this.#db;
-    this.ctx.storage.transactionSync(() => {
-      for (const id of db.staleStagedBlobs(now - STAGED_BLOB_TTL_MS)) db.deleteBlob(id);
-    });
-    const oldest = db.oldestStagedAt();
-    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + STAGED_BLOB_TTL_MS);
-  }
-
-  /** Before its first write, a store tells its identity's account that it exists, so deletion finds it. */
-  async #register(context: StoreName): Promise<void> {
-    if (this.#registered || (this.#registered = this.#db.registered())) return;
-    await accountFor(this.env, context.identity).register(context.storeId, context.identity);
-    this.#db.markRegistered();
-    this.#registered = true;
-  }
-
-  /** Best effort: a write is already committed when its usage is reported. */
-  async #report(context: StoreName, usage: Usage): Promise<void> {
-    try {
-      await accountFor(this.env, context.identity).report(context.storeId, usage);
-    } catch (error) {
-      console.error("usage report to the account object failed; the next write of this store sends it again", String(error));
-    }
-  }
-
-  #dropStaged(input: PutObjectsInput): void {
-    const db = this.#db;
-    this.ctx.storage.transactionSync(() => {
-      for (const item of input.puts) {
-        if (item.value.kind === "staged" && db.blob(item.value.blobId)?.staged) db.deleteBlob(item.value.blobId);
-      }
-    });
+    const db = this.#existingDb();
+    if (db) await collectStaged(this.ctx.storage, db, Date.now());
   }
 }
