@@ -4,7 +4,7 @@ import directory1 from "./directory/0001-initial";
 import lnurl1 from "./lnurl/0001-initial";
 import store1 from "./store/0001-initial";
 import store2 from "./store/0002-usage";
-import store4 from "./store/0004-import";
+import store3 from "./store/0003-import";
 
 /** One schema migration: applied once, in id order, recorded in the schema_migrations ledger. */
 export interface Migration {
@@ -16,9 +16,8 @@ export interface Migration {
 /**
  * The schema migrations of each Durable Object class, oldest first. Append only; ids are 1, 2, 3, … without
  * gaps; never edit one that has shipped.
- * (store 0003 is multi-device's, on main: until it is merged in, this list skips it.)
  */
-export const STORE_MIGRATIONS: readonly Migration[] = [store1, store2, store4];
+export const STORE_MIGRATIONS: readonly Migration[] = [store1, store2, store3];
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [account1, account2];
 export const LNURL_MIGRATIONS: readonly Migration[] = [lnurl1];
 export const DIRECTORY_MIGRATIONS: readonly Migration[] = [directory1];

@@ -1,6 +1,6 @@
 import type { ObjectHead } from "./sql";
 
-/** Where an operator's import stands (store_meta, migration 0004). */
+/** Where an operator's import stands (store_meta, the store's `import` schema migration). */
 export interface ImportState {
   /** Set while an import is in progress: the store then refuses its wallet's requests. */
   importId: string | null;

@@ -11,10 +11,40 @@ import { fixedHeaders, listAllKeyVersions, sigsAuth, VssClient } from "../../src
 import { BundleServer, buildBundle } from "../../../test/support/bundle-server.js";
 import { PostgresServer } from "../../../test/support/postgres.js";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { buildClient } from "./local-server.js";
-import { CLI, runCli } from "./cli-runner.js";
+import { spawnSync } from "node:child_process";
 
 const TOKEN = "m".repeat(40);
+/**
+ * The CLI compiled for this file alone (under the git-ignored .test-results, so node_modules resolve), not into
+ * client/dist, which cli.test.ts rebuilds at the same time in another worker.
+ */
+const CLI_DIR = `.test-results/admin-cli-${process.pid}`;
+const CLI = `${CLI_DIR}/cli/main.js`;
+
+function buildCli(): void {
+  const build = spawnSync("npx", ["tsc", "-p", "client/tsconfig.build.json", "--outDir", CLI_DIR, "--declaration", "false", "--sourceMap", "false"], { encoding: "utf8", timeout: 180_000 });
+  if (build.status !== 0) throw new Error(`client build failed:\n${build.stdout}${build.stderr}`);
+}
+
+/** Runs the CLI to its end (bounded), with no VSS_ variables from the environment. */
+function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VSS_")));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`vss ${args.join(" ")} timed out; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 const MiB = 1024 * 1024;
 
 /** One reference row, as the source holds it, in creation (sort_order) order per store. */
@@ -93,7 +123,7 @@ describe("vss admin: moving a reference vss-server database in and out", () => {
   const db = (name: string) => `${postgres.url}/${name}`;
 
   beforeAll(async () => {
-    buildClient();
+    buildCli();
     const pair = await generateKeyPair("ES256", { extractable: true });
     signer = { privateKey: pair.privateKey, publicPem: await exportSPKI(pair.publicKey) };
     const vars = { VSS_ADMIN_TOKEN: TOKEN, VSS_AUTH_SCHEMES: "sigs,jwt,none", VSS_JWT_PUBLIC_KEYS: signer.publicPem.replace(/\n/g, "\\n") };
@@ -129,9 +159,10 @@ describe("vss admin: moving a reference vss-server database in and out", () => {
     await Promise.all([serverA?.stop(), serverB?.stop()]);
     postgres.stop();
     rmSync(state, { recursive: true, force: true });
+    rmSync(CLI_DIR, { recursive: true, force: true });
   });
 
-  const cli = (args: string[]) => runCli(["admin", ...args, "--admin-token", TOKEN, "--quiet"], {}, undefined, 300_000);
+  const cli = (args: string[]) => runCli(["admin", ...args, "--admin-token", TOKEN, "--quiet"], 300_000);
 
   async function walletFor(url: string, userToken: string): Promise<VssClient> {
     const sigs = sigsUsers.find((u) => u.token === userToken);
@@ -185,12 +216,12 @@ describe("vss admin: moving a reference vss-server database in and out", () => {
     expect(await exited).toBe(null);
 
     const resumed = await cli(["migrate", "--from", db("vss_source"), "--to", serverA.url, "--report", join(state, "resumed.json")]);
-    expect(resumed.code, resumed.stderr + resumed.stdout.toString()).toBe(0);
+    expect(resumed.code, resumed.stderr + resumed.stdout).toBe(0);
     expect(JSON.parse(readFileSync(join(state, "resumed.json"), "utf8"))).toMatchObject({ stores: 7, failed: [], skipped: [] });
     await expectAllMigrated(serverA.url);
 
     const before = await cli(["export", "--from", serverA.url, "--to", join(state, "before")]);
-    expect(before.code, before.stderr + before.stdout.toString()).toBe(0);
+    expect(before.code, before.stderr + before.stdout).toBe(0);
     const again = await cli(["migrate", "--from", db("vss_source"), "--to", serverA.url, "--report", join(state, "again.json")]);
     expect(again.code).toBe(0);
     expect(JSON.parse(readFileSync(join(state, "again.json"), "utf8"))).toMatchObject({ moved: 0, alreadyThere: 7 });

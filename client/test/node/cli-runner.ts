@@ -12,7 +12,7 @@ export interface CliResult {
 }
 
 /** Runs the CLI with `args`, `env` on top of a clean VSS environment, and optional stdin; bounded in time. */
-export function runCli(args: string[], env: Record<string, string> = {}, stdin?: Uint8Array, timeoutMs = CLI_TIMEOUT_MS): Promise<CliResult> {
+export function runCli(args: string[], env: Record<string, string> = {}, stdin?: Uint8Array): Promise<CliResult> {
   const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VSS_")));
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ["pipe", "pipe", "pipe"] });
@@ -23,7 +23,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, stdin?:
     const timer = setTimeout(() => {
       child.kill("SIGKILL");
       reject(new Error(`vss ${args.join(" ")} timed out; stderr: ${stderr}`));
-    }, timeoutMs);
+    }, CLI_TIMEOUT_MS);
     child.once("error", reject);
     child.once("close", (code) => {
       clearTimeout(timer);

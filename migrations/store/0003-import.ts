@@ -1,13 +1,14 @@
 /**
- * 0004: the state of an operator's import (src/store/transfer.ts). While `import_id` is set the store answers its
+ * 0003: the state of an operator's import (src/store/transfer.ts). While `import_id` is set the store answers its
  * wallet with a retryable error; `import_received` counts the items stored so far (resume point), and
  * `import_partial_blob` is the blob of a large value still arriving. `import_source` names what the last import
- * came from, so a re-run recognizes a store it already imported. Numbered 0004: 0003 belongs to multi-device.
+ * came from, so a re-run recognizes a store it already imported. Numbered 0003 on this branch only, to keep
+ * the ledger's ids gapless: multi-device takes 0003 on main, and this one becomes 0004 when they meet.
  * Stores register with their account once more on their next write, so that identities written before the
  * directory existed get listed in it too.
  */
 export default {
-  id: 4,
+  id: 3,
   name: "import",
   sql: `
 ALTER TABLE store_meta ADD COLUMN import_id TEXT;
