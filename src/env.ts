@@ -1,11 +1,14 @@
 import type { LnurlChallengeStore } from "./lnurl/challenge-store";
 import type { VssAccount } from "./account/vss-account";
 import type { VssStore } from "./store/vss-store";
+import type { VssDirectory } from "./directory/vss-directory";
 
 /** The Worker's bindings and variables (wrangler.toml; documented in README.md § Configuration). */
 export interface Env {
   VSS_STORE: DurableObjectNamespace<VssStore>;
   VSS_ACCOUNT: DurableObjectNamespace<VssAccount>;
+  /** The identity directory's shards (src/directory), read by the operator's /admin routes. */
+  VSS_DIRECTORY: DurableObjectNamespace<VssDirectory>;
   /** Quotas (0 = unlimited): per store and per identity over all its stores, in bytes and in keys. */
   VSS_QUOTA_STORE_BYTES?: string;
   VSS_QUOTA_STORE_KEYS?: string;

@@ -6,6 +6,7 @@ import { errorResponse, withProtocolHeader } from "./worker/respond";
 
 export { VssStore } from "./store/vss-store";
 export { VssAccount } from "./account/vss-account";
+export { VssDirectory } from "./directory/vss-directory";
 export { LnurlChallengeStore } from "./lnurl/challenge-store";
 
 /**

@@ -62,4 +62,14 @@ export class ChangesSql {
     this.#sql.exec("UPDATE store_meta SET pruned_revision = MAX(pruned_revision, ?) WHERE id = 1", last);
     return gone;
   }
+
+  /**
+   * After an operator's import: the change index holds every object at `revision`, nothing else, and history
+   * before `prunedThrough` counts as pruned (a device that synced earlier is told to reset).
+   */
+  replaceWithObjects(revision: number, now: number, prunedThrough: number): void {
+    this.#sql.exec("DELETE FROM changes");
+    this.#sql.exec("INSERT INTO changes (key, revision, version, deleted, changed_at) SELECT key, ?, version, 0, ? FROM objects", revision, now);
+    this.#sql.exec("UPDATE store_meta SET pruned_revision = MAX(pruned_revision, ?) WHERE id = 1", prunedThrough);
+  }
 }

@@ -41,8 +41,22 @@ export interface PutObjectsInput {
 
 /** Why a write applied nothing: a failed version check, a lease it does not hold, a quota, or a staged value no longer held. */
 export interface PutFailure {
-  kind: "conflict" | "fenced" | "quota" | "staged-value-missing" | "unavailable";
+  kind: "conflict" | "fenced" | "quota" | "staged-value-missing" | "unavailable" | "importing";
   message: string;
+}
+
+/**
+ * Answered instead of a result while an operator's import fills the store (src/store/transfer.ts): the Worker
+ * turns it into a retryable 503, so a wallet never sees a half-imported store.
+ */
+export interface Importing {
+  importing: true;
+}
+
+export const IMPORTING: Importing = { importing: true };
+
+export function isImporting(answer: unknown): answer is Importing {
+  return typeof answer === "object" && answer !== null && (answer as Partial<Importing>).importing === true;
 }
 
 /** What a store holds: bytes (UTF-8 key length + value length, summed over its keys) and keys. */

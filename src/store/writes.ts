@@ -145,7 +145,7 @@ export async function register(host: StoreHost, context: WriteContext): Promise<
   if (host.registered || (host.registered = host.existing()?.registered() ?? false)) return OK;
   let result: Result<null, string>;
   try {
-    result = await accountFor(host.env, context.identity).register(context.storeId, context.identityStores);
+    result = await accountFor(host.env, context.identity).register(context.storeId, context.identityStores, context.identity);
   } catch (error) {
     return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
   }
@@ -167,7 +167,7 @@ async function undo(host: StoreHost, context: WriteContext, input: PutObjectsInp
     try {
       const account = accountFor(host.env, context.identity);
       await account.forget(context.storeId);
-      await account.eraseIfEmpty();
+      await account.eraseIfEmpty(context.identity);
     } catch (error) {
       console.error("forgetting an empty store failed; account deletion will find it empty", String(error));
     }

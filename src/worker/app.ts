@@ -8,8 +8,10 @@ import {
 import { DELETE_OBJECT_BOUNDS, PUT_OBJECTS_BOUNDS } from "../codec/bounds";
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
 import { configOf } from "../config";
-import { invalidRequest, noSuchKey, writeRefused } from "../errors";
-import { adminRoutes, deleteIdentity } from "./account-routes";
+import { invalidRequest, noSuchKey, storeImporting, writeRefused } from "../errors";
+import { isImporting } from "../store/types";
+import { adminRoutes } from "../admin/routes";
+import { deleteIdentity } from "./account-routes";
 import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
 import { renderMetrics } from "./metrics";
@@ -76,6 +78,7 @@ operation(app, "listKeyVersions", async (c, lease) => {
     pageSize: request.pageSize,
     before: request.before,
   });
+  if (isImporting(page)) throw storeImporting();
   return protobufResponse(encodeListPage(page));
 });
 

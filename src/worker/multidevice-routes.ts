@@ -14,9 +14,10 @@ import {
   encodeTicket,
 } from "../codec/multidevice";
 import { EMPTY_MESSAGE } from "../codec/responses";
-import { conflict, writeRefused } from "../errors";
+import { storeImporting, writeRefused } from "../errors";
 import { GetLeaseRequestSchema, WatchTicketRequestSchema } from "../gen/multidevice_pb";
 import { GET_OBJECTS_MAX_BYTES } from "../store/limits";
+import { isImporting } from "../store/types";
 import { operation, smallBody, writeContext, type AppEnv } from "./operation";
 import { protobufResponse } from "./respond";
 import { readObjects, storeFor } from "./store-client";
@@ -43,24 +44,27 @@ export function multideviceRoutes(app: Hono<AppEnv>): void {
   operation(app, "renewLease", async (c, lease) => {
     const request = decodeRenewLease(await smallBody(c, lease));
     const result = await storeFor(c.env, c.var.identity, request.storeId).renewLease(request.token, request.ttlSeconds);
-    if (!result.ok) throw conflict(result.error.message);
+    if (!result.ok) throw writeRefused(result.error);
     return protobufResponse(encodeRenewed(result.value));
   });
 
   operation(app, "releaseLease", async (c, lease) => {
     const request = decodeReleaseLease(await smallBody(c, lease));
-    await storeFor(c.env, c.var.identity, request.storeId).releaseLease(request.token);
+    if (isImporting(await storeFor(c.env, c.var.identity, request.storeId).releaseLease(request.token))) throw storeImporting();
     return protobufResponse(EMPTY_MESSAGE);
   });
 
   operation(app, "getLease", async (c, lease) => {
     const request = decodeStoreOnly(await smallBody(c, lease), GetLeaseRequestSchema);
-    return protobufResponse(encodeGetLease(await storeFor(c.env, c.var.identity, request.storeId).getLease()));
+    const live = await storeFor(c.env, c.var.identity, request.storeId).getLease();
+    if (isImporting(live)) throw storeImporting();
+    return protobufResponse(encodeGetLease(live));
   });
 
   operation(app, "listChanges", async (c, lease) => {
     const request = decodeListChanges(await smallBody(c, lease));
     const page = await storeFor(c.env, c.var.identity, request.storeId).listChanges(request.since, request.pageSize);
+    if (isImporting(page)) throw storeImporting();
     return protobufResponse(encodeChanges(page));
   });
 

@@ -1,7 +1,8 @@
 import type { Env } from "../env";
 import type { PutRequest } from "../codec/requests";
 import { CHUNK_BYTES, GET_OBJECTS_BUDGET_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
-import type { PutFailure, PutItem, PutObjectsInput, Result, WriteContext } from "../store/types";
+import { storeImporting } from "../errors";
+import { isImporting, type PutFailure, type PutItem, type PutObjectsInput, type Result, type WriteContext } from "../store/types";
 import type { VssStore } from "../store/vss-store";
 import type { MemoryLease } from "./memory-budget";
 
@@ -42,6 +43,7 @@ export async function readObject(store: Store, key: string, lease?: MemoryLease)
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
     const head = await store.getObject(key, lease ? 0 : RPC_VALUE_BUDGET_BYTES);
     if (head === null) return null;
+    if (isImporting(head)) throw storeImporting();
     if (head.kind === "inline") {
       await reserve(head.value.byteLength);
       return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
@@ -79,6 +81,7 @@ export interface ReadBatch {
  */
 export async function readObjects(store: Store, keys: string[], lease: MemoryLease): Promise<ReadBatch> {
   const batch = await store.getObjects(keys, GET_OBJECTS_BUDGET_BYTES);
+  if (isImporting(batch)) throw storeImporting();
   await lease.grow(batch.entries.reduce((sum, entry) => sum + (entry.kind === "inline" ? entry.value.byteLength : entry.kind === "chunked" ? entry.size : 0), 0));
   const result: ReadBatch = { values: [], missing: [], remaining: batch.remaining };
   for (const entry of batch.entries) {
@@ -108,7 +111,7 @@ async function stage(store: Store, value: Uint8Array, staged: number[]): Promise
       offset += CHUNK_BYTES;
     }
     const result = await store.stageChunks(blobId, seq, batch);
-    if (!result.ok) throw new Error(`staging failed: ${result.error}`);
+    if (!result.ok) throw result.error === "importing" ? storeImporting() : new Error(`staging failed: ${result.error}`);
     if (blobId === null) staged.push(result.value);
     blobId = result.value;
     seq += batch.length;
@@ -187,6 +190,7 @@ async function stageAndPlan(store: Store, request: PutRequest, staged: number[])
   }
   for (const batch of overflow) {
     const ids = await store.stageValues(batch.values);
+    if (isImporting(ids)) throw storeImporting();
     staged.push(...ids);
     batch.items.forEach((put, i) => {
       if (put.value.kind === "staged") put.value.blobId = ids[i] ?? 0;
