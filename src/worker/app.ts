@@ -16,20 +16,12 @@ import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
 import { readBody } from "./body";
 import { countRequest, renderMetrics } from "./metrics";
+import { normalizedPath } from "./path";
 import { clientAddress, RATE_LIMIT_RETRY_AFTER_SECONDS, withinLimit } from "./rate-limit";
 import { errorResponse, protobufResponse } from "./respond";
 import { readObject, storeFor, writeObjects } from "./store-client";
 
 type AppEnv = { Bindings: Env; Variables: { config: Config; identity: string } };
-
-/** Clients join the base URL and the operation by concatenation: "/vss/" + "/getObject" is the same route. */
-function normalizedPath(request: Request): string {
-  const url = request.url;
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  return url.slice(start, query < 0 ? undefined : query).replace(/\/{2,}/g, "/");
-}
 
 /** The Hono app: route → authenticate (headers only) → read the body under its limit → decode → execute. */
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
