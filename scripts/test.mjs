@@ -1,8 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
 // every vitest project (workerd, local-server, and the packed client in Node, bundles and Chromium), then the
-// crash-durability run. Ends with one line
-// "N passed, N failed".
+// crash-durability run. Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 

@@ -22,6 +22,7 @@ const CHROMIUM_FLAGS = [
   "--disable-quic",
 ];
 const PAGE_SOURCE = new URL("./page/", import.meta.url).pathname;
+const EXAMPLE_SOURCE = join(ROOT, "examples/web-wallet/");
 const SCREENSHOTS = join(ROOT, ".test-results/browser");
 const SERVER_START_MS = 90_000;
 const PAGE_DONE_MS = 120_000;
@@ -32,12 +33,12 @@ let allowed: StaticServer;
 let refused: StaticServer;
 let browser: BrowserContext;
 
-/** The test page bundled by esbuild inside the empty project, so that it uses the installed package. */
-async function bundlePage(project: string): Promise<{ code: Uint8Array; inputs: string[] }> {
-  const copy = join(project, "browser-page");
-  cpSync(PAGE_SOURCE, copy, { recursive: true });
+/** A page's script bundled by esbuild inside the empty project, so that it uses the installed package. */
+async function bundlePage(project: string, source: string, entry: string): Promise<{ code: Uint8Array; inputs: string[] }> {
+  const copy = join(project, entry.replace(/\W/g, "-"));
+  cpSync(source, copy, { recursive: true });
   const result = await build({
-    entryPoints: [join(copy, "main.ts")],
+    entryPoints: [join(copy, entry)],
     absWorkingDir: project,
     bundle: true,
     format: "esm",
@@ -68,11 +69,14 @@ async function runPage(pageServer: StaticServer, suite: string, screenshot: stri
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get update && apt-get install -y chromium (npm test does this)`);
   const { project } = packedClient();
-  const page = await bundlePage(project);
-  expect(page.inputs).toContain("node_modules/@edge-vss/client/dist/index.js");
+  const page = await bundlePage(project, PAGE_SOURCE, "main.ts");
+  const example = await bundlePage(project, EXAMPLE_SOURCE, "wallet.js");
+  for (const { inputs } of [page, example]) expect(inputs).toContain("node_modules/@edge-vss/client/dist/index.js");
   const files = {
     "/": { type: "text/html; charset=utf-8", body: readFileSync(join(PAGE_SOURCE, "index.html"), "utf8") },
     "/page.js": { type: "text/javascript", body: page.code },
+    "/example/": { type: "text/html; charset=utf-8", body: readFileSync(join(EXAMPLE_SOURCE, "index.html"), "utf8") },
+    "/example/wallet.bundle.js": { type: "text/javascript", body: example.code },
   };
   allowed = new StaticServer(files);
   refused = new StaticServer(files);
@@ -118,5 +122,41 @@ describe("the bundled client in Chromium against wrangler dev on another origin"
     expect(results).toHaveLength(1);
     expect(results[0], results[0]?.detail).toMatchObject({ ok: true, detail: "InternalError (internal)" });
     await page.close();
+  });
+
+  it("serves the example web wallet: it lists and saves; a second tab opens the same store, and its edit makes the first tab's stale write a conflict", async () => {
+    const url = `${allowed.origin}/example/?${new URLSearchParams({ vss: `${server.url}/vss` }).toString()}`;
+    const first = await browser.newPage();
+    const errors: string[] = [];
+    first.on("pageerror", (error) => errors.push(error.message));
+    await first.goto(url);
+    await expect.poll(() => first.locator("#identity").textContent()).toMatch(/^sigs key …[0-9a-f]{8}$/);
+    await first.fill("#key", "note");
+    await first.fill("#value", "hello from the example");
+    await first.click("button:text('Save')");
+    await expect.poll(() => first.locator("#status").textContent()).toBe("saved note");
+    await expect.poll(() => first.locator("#keys tr").allTextContents()).toEqual(["note1open"]);
+
+    // Another tab of the same origin: the same key from storage, so the same identity and store.
+    const second = await browser.newPage();
+    await second.goto(url);
+    await expect.poll(() => second.locator("#keys tr").allTextContents()).toEqual(["note1open"]);
+    await second.click("#keys button");
+    await expect.poll(() => second.locator("#value").inputValue()).toBe("hello from the example");
+    await second.fill("#value", "edited in the second tab");
+    await second.click("button:text('Save')");
+    await expect.poll(() => second.locator("#keys tr").allTextContents()).toEqual(["note2open"]);
+
+    // The first tab still holds version 1: its write is refused as a conflict, and it reloads.
+    await first.fill("#value", "stale edit");
+    await first.click("button:text('Save')");
+    await expect.poll(() => first.locator("#status").textContent()).toBe("note was changed elsewhere: reloaded, edit again");
+    await expect.poll(() => first.locator("#keys tr").allTextContents()).toEqual(["note2open"]);
+    await first.click("#keys button");
+    await expect.poll(() => first.locator("#value").inputValue()).toBe("edited in the second tab");
+    await first.screenshot({ path: join(SCREENSHOTS, "example-web-wallet.png"), fullPage: true });
+    expect(errors).toEqual([]);
+    await first.close();
+    await second.close();
   });
 });
