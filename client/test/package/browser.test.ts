@@ -51,7 +51,7 @@ async function bundlePage(project: string, source: string, entry: string): Promi
   return { code: result.outputFiles[0]?.contents ?? new Uint8Array(), inputs: Object.keys(result.metafile.inputs) };
 }
 
-/** Loads the page from `origin`'s server with `suite`, waits for its results; keeps a screenshot. */
+/** Loads the test page from `pageServer` with `suite` and waits for its results; keeps a screenshot either way. */
 async function runPage(pageServer: StaticServer, suite: string, screenshot: string): Promise<{ results: StepResult[]; errors: string[]; logged: string[]; page: Page }> {
   const page = await browser.newPage();
   const errors: string[] = [];
@@ -59,11 +59,14 @@ async function runPage(pageServer: StaticServer, suite: string, screenshot: stri
   page.on("pageerror", (error) => errors.push(error.message));
   page.on("console", (message) => logged.push(message.text()));
   const query = new URLSearchParams({ vss: `${server.url}/vss`, suite });
-  await page.goto(`${pageServer.origin}/?${query.toString()}`);
-  await page.waitForFunction(() => (globalThis as ResultsHolder).vssResults !== undefined, undefined, { timeout: PAGE_DONE_MS });
-  const results = (await page.evaluate(() => (globalThis as ResultsHolder).vssResults)) ?? [];
-  await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true });
-  return { results, errors, logged, page };
+  try {
+    await page.goto(`${pageServer.origin}/?${query.toString()}`);
+    await page.waitForFunction(() => (globalThis as ResultsHolder).vssResults !== undefined, undefined, { timeout: PAGE_DONE_MS });
+    const results = (await page.evaluate(() => (globalThis as ResultsHolder).vssResults)) ?? [];
+    return { results, errors, logged, page };
+  } finally {
+    await page.screenshot({ path: join(SCREENSHOTS, screenshot), fullPage: true });
+  }
 }
 
 beforeAll(async () => {
