@@ -30,7 +30,8 @@ step("typecheck the client (Node and Workers types)", "npm", ["run", "--silent",
 step("bundle the Worker", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${results}/bundle`]);
 // The browser test (vitest project `package`) drives Debian's Chromium; no browser is ever downloaded.
 if (!existsSync("/usr/bin/chromium")) {
-  step("install Chromium for the browser test", "sh", ["-c", "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium"]);
+  const apt = process.getuid?.() === 0 ? "apt-get" : "sudo apt-get";
+  step("install Chromium for the browser test", "sh", ["-c", `${apt} update && DEBIAN_FRONTEND=noninteractive ${apt} install -y chromium`]);
 }
 step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
 
