@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
 // every vitest project (workerd, local-server, and the packed client in Node, bundles and Chromium), then the
-// crash-durability run. Ends with one line "N passed, N failed".
+// crash-durability and hostile-request runs. Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -35,15 +35,25 @@ if (!existsSync("/usr/bin/chromium")) {
 }
 step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
 
-// Crash durability (npm run test:crash): a real server SIGKILLed under write load; its own checks join the count.
-console.log("\n── crash durability: node scripts/crash-test.mjs");
-const crash = spawnSync("node", ["scripts/crash-test.mjs"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-const crashCounts = /^(\d+) passed, (\d+) failed$/m.exec(crash.stdout ?? "");
-process.stdout.write((crash.stdout ?? "").replace(/^(\d+) passed, (\d+) failed$/m, "crash test checks: $1 ok, $2 not ok"));
+/**
+ * A script that prints its own checks and ends with "N passed, N failed": its counts join the closing line; a run
+ * that does not print that line, or fails without a failed check, counts as one failure.
+ */
+function countedScript(name, script) {
+  console.log(`\n── ${name}: node ${script}`);
+  const run = spawnSync("node", [script], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+  const counts = /^(\d+) passed, (\d+) failed$/m.exec(run.stdout ?? "");
+  process.stdout.write((run.stdout ?? "").replace(/^(\d+) passed, (\d+) failed$/m, `${name} checks: $1 ok, $2 not ok`));
+  const result = { passed: counts ? Number(counts[1]) : 0, failed: counts ? Number(counts[2]) : 1 };
+  if (run.status !== 0 && result.failed === 0) result.failed = 1;
+  return result;
+}
 
-let passed = crashCounts ? Number(crashCounts[1]) : 0;
-let failed = crashCounts ? Number(crashCounts[2]) : 1;
-if (crash.status !== 0 && failed === 0) failed = 1;
+// Crash durability (npm run test:crash) and hostile requests with bounded memory (npm run test:hostile).
+const scripts = [countedScript("crash durability", "scripts/crash-test.mjs"), countedScript("hostile requests", "scripts/hostile-test.mjs")];
+
+let passed = scripts.reduce((sum, r) => sum + r.passed, 0);
+let failed = scripts.reduce((sum, r) => sum + r.failed, 0);
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, "utf8"));
   passed += json.numPassedTests ?? 0;

@@ -6,7 +6,7 @@ import { ErrorCode } from "./gen/vss_pb";
  */
 export class VssError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503,
     readonly code: ErrorCode,
     message: string,
     /** Extra response headers, e.g. Retry-After on a 429. */

@@ -51,8 +51,11 @@ export class VssStore extends DurableObject<Env> {
     return exists.length > 0 ? this.#db : null;
   }
 
-  /** The object under `key`; large values return their first chunks, the rest comes from readBlob. */
-  getObject(key: string): StoredObject | null {
+  /**
+   * The object under `key`; a large value returns its first chunks, up to `chunkBytes` (at least one chunk unless
+   * 0: the head alone), and the rest comes from readBlob.
+   */
+  getObject(key: string, chunkBytes = RPC_VALUE_BUDGET_BYTES): StoredObject | null {
     const db = this.#existingDb();
     if (key === GLOBAL_VERSION_KEY) {
       return { key, version: db?.globalVersion() ?? 0, kind: "inline", value: new Uint8Array(0) };
@@ -62,7 +65,7 @@ export class VssStore extends DurableObject<Env> {
     if (row.blobId === null) return { key, version: row.version, kind: "inline", value: row.value ?? new Uint8Array(0) };
     const shape = db.blob(row.blobId);
     if (!shape) throw new Error(`object ${JSON.stringify(key)} names missing blob ${row.blobId}`);
-    const chunks = db.chunks(row.blobId, 0, RPC_VALUE_BUDGET_BYTES);
+    const chunks = chunkBytes > 0 ? db.chunks(row.blobId, 0, Math.min(chunkBytes, RPC_VALUE_BUDGET_BYTES)) : [];
     return { key, version: row.version, kind: "chunked", blobId: row.blobId, size: row.size, chunkCount: shape.chunkCount, chunks };
   }
 

@@ -6,7 +6,7 @@ import {
   decodeListRequest,
   decodePutRequest,
 } from "../codec/requests";
-import { DELETE_OBJECT_BOUNDS, PUT_OBJECTS_BOUNDS, streamingGuard } from "../codec/bounds";
+import { DELETE_OBJECT_BOUNDS, PUT_OBJECTS_BOUNDS, StreamingGuard, type MessageBounds } from "../codec/bounds";
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
 import { configOf, type Config } from "../config";
 import type { Env } from "../env";
@@ -16,7 +16,8 @@ import type { WriteContext } from "../store/types";
 import { adminRoutes, deleteIdentity } from "./account-routes";
 import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
-import { readBody, type BodyGuard } from "./body";
+import { readBody } from "./body";
+import { MemoryLease } from "./memory-budget";
 import { countRequest, renderMetrics } from "./metrics";
 import { normalizedPath } from "./path";
 import { clientAddress, RATE_LIMIT_RETRY_AFTER_SECONDS, withinLimit } from "./rate-limit";
@@ -65,13 +66,19 @@ async function identify(c: Context<AppEnv>): Promise<string> {
 app.route("/bench", benchRoutes(identify));
 app.route(LNURL_BASE_PATH, lnurlRoutes());
 
-/** Authenticates from the headers alone, then runs the operation; counts the answer for /metrics. */
-function operation(name: string, handler: (c: Context<AppEnv>) => Promise<Response>) {
+/**
+ * Authenticates from the headers alone, then runs the operation; counts the answer for /metrics. The bytes the
+ * request holds (its body, a large value it reads) come from the isolate's memory budget until it is answered.
+ */
+function operation(name: string, handler: (c: Context<AppEnv>, lease: MemoryLease) => Promise<Response>) {
   app.post(`/vss/${name}`, async function authenticated(c) {
     await identify(c);
-    const response = await handler(c).catch((error: unknown) => errorResponse(error));
+    const lease = new MemoryLease();
+    // A client that goes away mid-request must not keep its bytes: the runtime may never resume the handler.
+    c.req.raw.signal.addEventListener("abort", () => lease.release(), { once: true });
+    const response = await handler(c, lease).catch((error: unknown) => errorResponse(error));
     countRequest(name, response.status);
-    return response;
+    return lease.releaseWhenSent(response);
   });
 }
 
@@ -81,19 +88,20 @@ function writeContext(c: Context<AppEnv>, storeId: string): WriteContext {
   return { identity: c.var.identity, storeId, storeLimits, identityLimits, identityStores };
 }
 
-/** The request body under the configured size limit, watched by `guard` while it streams in. */
-async function body(c: Context<AppEnv>, guard?: BodyGuard): Promise<Uint8Array> {
-  return readBody(c.req.raw, c.var.config.maxRequestBytes, guard);
+/** The request body under the configured size limit, watched while it streams in against `bounds`. */
+async function body(c: Context<AppEnv>, bounds: MessageBounds, lease: MemoryLease): Promise<Uint8Array> {
+  const limit = c.var.config.maxRequestBytes;
+  return readBody(c.req.raw, limit, new StreamingGuard(bounds, limit), lease);
 }
 
 /** The body of a request that carries no value: a few KiB at most, whatever the configured limit. */
-async function smallBody(c: Context<AppEnv>): Promise<Uint8Array> {
-  return readBody(c.req.raw, Math.min(c.var.config.maxRequestBytes, SMALL_REQUEST_MAX_BYTES));
+async function smallBody(c: Context<AppEnv>, lease: MemoryLease): Promise<Uint8Array> {
+  return readBody(c.req.raw, Math.min(c.var.config.maxRequestBytes, SMALL_REQUEST_MAX_BYTES), undefined, lease);
 }
 
-operation("getObject", async (c) => {
-  const request = decodeGetRequest(await smallBody(c));
-  const found = await readObject(storeFor(c.env, c.var.identity, request.storeId), request.key);
+operation("getObject", async (c, lease) => {
+  const request = decodeGetRequest(await smallBody(c, lease));
+  const found = await readObject(storeFor(c.env, c.var.identity, request.storeId), request.key, lease);
   if (!found) throw noSuchKey(request.key);
   const [only] = found.chunks;
   return found.chunks.length === 1 && only
@@ -101,8 +109,8 @@ operation("getObject", async (c) => {
     : protobufResponse(encodeGetObjectParts(found.key, found.version, found.size, found.chunks));
 });
 
-operation("putObjects", async (c) => {
-  const request = decodePutRequest(await body(c, streamingGuard(PUT_OBJECTS_BOUNDS)));
+operation("putObjects", async (c, lease) => {
+  const request = decodePutRequest(await body(c, PUT_OBJECTS_BOUNDS, lease));
   const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), writeContext(c, request.storeId), request);
   if (!result.ok) {
     if (result.error.kind === "conflict") throw conflict(result.error.message);
@@ -112,15 +120,15 @@ operation("putObjects", async (c) => {
   return protobufResponse(EMPTY_MESSAGE);
 });
 
-operation("deleteObject", async (c) => {
-  const request = decodeDeleteRequest(await body(c, streamingGuard(DELETE_OBJECT_BOUNDS)));
+operation("deleteObject", async (c, lease) => {
+  const request = decodeDeleteRequest(await body(c, DELETE_OBJECT_BOUNDS, lease));
   const store = storeFor(c.env, c.var.identity, request.storeId);
   await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
-operation("listKeyVersions", async (c) => {
-  const request = decodeListRequest(await smallBody(c), c.var.config.defaultPageSize);
+operation("listKeyVersions", async (c, lease) => {
+  const request = decodeListRequest(await smallBody(c, lease), c.var.config.defaultPageSize);
   const page = await storeFor(c.env, c.var.identity, request.storeId).listKeyVersions({
     prefix: request.prefix,
     pageSize: request.pageSize,

@@ -3,6 +3,7 @@ import type { PutRequest } from "../codec/requests";
 import { CHUNK_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
 import type { PutFailure, PutItem, PutObjectsInput, Result, WriteContext } from "../store/types";
 import type { VssStore } from "../store/vss-store";
+import type { MemoryLease } from "./memory-budget";
 
 type Store = DurableObjectStub<VssStore>;
 
@@ -28,13 +29,24 @@ export interface ReadValue {
 /**
  * Reads a value whole. A chunked value takes several RPC calls, each under the RPC size limit; every chunk comes
  * from the same immutable blob, and when a write replaces it meanwhile the read starts over, so a reader never
- * sees a mix of two versions.
+ * sees a mix of two versions. With `lease`, a large value's bytes are taken from the isolate's memory budget
+ * before its chunks are fetched.
  */
-export async function readObject(store: Store, key: string): Promise<ReadValue | null> {
+export async function readObject(store: Store, key: string, lease?: MemoryLease): Promise<ReadValue | null> {
+  let reserved = 0;
+  const reserve = async (size: number) => {
+    if (!lease || size <= reserved) return;
+    await lease.grow(size - reserved);
+    reserved = size;
+  };
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const head = await store.getObject(key);
+    const head = await store.getObject(key, lease ? 0 : RPC_VALUE_BUDGET_BYTES);
     if (head === null) return null;
-    if (head.kind === "inline") return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
+    if (head.kind === "inline") {
+      await reserve(head.value.byteLength);
+      return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
+    }
+    await reserve(head.size);
     const chunks = head.chunks;
     while (chunks.length < head.chunkCount) {
       const more = await store.readBlob(head.blobId, chunks.length);
