@@ -20,6 +20,8 @@ export interface Config {
   identityLimits: Limits | null;
   /** How many stores one identity may have (0 = unlimited). */
   identityStores: number;
+  /** How long deleted keys stay in a store's change feed, in ms (VSS_CHANGES_RETENTION_DAYS). */
+  changeRetentionMs: number;
   /** The operator's bearer token for /admin; null turns the admin routes off. */
   adminToken: string | null;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
@@ -42,6 +44,7 @@ export const DEFAULTS = {
   identityQuotaBytes: 0,
   identityQuotaKeys: 0,
   identityQuotaStores: 100,
+  changesRetentionDays: 30,
   benchFloors: false,
 } as const;
 
@@ -50,6 +53,8 @@ export const DEFAULTS = {
  * RPC batch, and twice the body when it arrives without a Content-Length and must be joined.
  */
 export const MAX_REQUEST_BYTES_CEILING = 48 * 1024 * 1024;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A configuration mistake: reported as a 500 with this message in the log, on every request until fixed. */
 export class ConfigError extends Error {}
@@ -119,6 +124,7 @@ export function parseConfig(env: Env): Config {
     },
     identityLimits: identityLimits(env),
     identityStores: integer("VSS_QUOTA_IDENTITY_STORES", env.VSS_QUOTA_IDENTITY_STORES, DEFAULTS.identityQuotaStores, 0, Number.MAX_SAFE_INTEGER),
+    changeRetentionMs: integer("VSS_CHANGES_RETENTION_DAYS", env.VSS_CHANGES_RETENTION_DAYS, DEFAULTS.changesRetentionDays, 1, 3650) * DAY_MS,
     adminToken: adminToken(env.VSS_ADMIN_TOKEN),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
     jwt: parseJwtConfig(env, authSchemes.has("jwt")),

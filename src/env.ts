@@ -13,6 +13,8 @@ export interface Env {
   VSS_QUOTA_IDENTITY_KEYS?: string;
   /** How many stores (store_ids) one identity may have; 0 = unlimited. */
   VSS_QUOTA_IDENTITY_STORES?: string;
+  /** Days a deleted key stays in a store's change feed before it may be pruned (MULTIDEVICE.md §5). */
+  VSS_CHANGES_RETENTION_DAYS?: string;
   /** Bearer token of the operator's /admin routes (a secret); unset turns those routes off. */
   VSS_ADMIN_TOKEN?: string;
   VSS_AUTH_SCHEMES?: string;

@@ -1,4 +1,5 @@
 import { ErrorCode } from "./gen/vss_pb";
+import type { PutFailure } from "./store/types";
 
 /**
  * A request-time failure with its HTTP status and protocol error code (CONTRACT.md §2 "Errors").
@@ -29,3 +30,20 @@ export const rateLimited = (retryAfterSeconds: number) =>
 /** A write that would exceed a quota: INVALID_REQUEST, which ldk-node does not retry. */
 export const quotaExceeded = (message: string) => new VssError(403, ErrorCode.INVALID_REQUEST_EXCEPTION, message);
 export const internalError = () => new VssError(500, ErrorCode.INTERNAL_SERVER_EXCEPTION, "internal server error");
+
+/**
+ * The one mapping of a refused write to its answer: version and lease refusals are CONFLICT (409), quotas 403;
+ * a staged value gone missing or an unreachable account object is our fault (500, retried).
+ */
+export function writeRefused(failure: PutFailure): VssError | Error {
+  switch (failure.kind) {
+    case "conflict":
+    case "fenced":
+      return conflict(failure.message);
+    case "quota":
+      return quotaExceeded(failure.message);
+    case "staged-value-missing":
+    case "unavailable":
+      return new Error(failure.message);
+  }
+}

@@ -39,9 +39,9 @@ export interface PutObjectsInput {
   deletes: DeleteItem[];
 }
 
-/** Why a putObjects applied nothing: a failed version check, a quota, or a staged value no longer held. */
+/** Why a write applied nothing: a failed version check, a lease it does not hold, a quota, or a staged value no longer held. */
 export interface PutFailure {
-  kind: "conflict" | "quota" | "staged-value-missing" | "unavailable";
+  kind: "conflict" | "fenced" | "quota" | "staged-value-missing" | "unavailable";
   message: string;
 }
 
@@ -63,6 +63,10 @@ export interface WriteContext {
   identityLimits: Limits | null;
   /** How many stores the identity may have (0 = unlimited); checked when a store registers. */
   identityStores: number;
+  /** The `vss-lease` token the write carries, or null when it sent none (MULTIDEVICE.md §4). */
+  lease: string | null;
+  /** How long deleted keys stay in the change feed, in ms (VSS_CHANGES_RETENTION_DAYS). */
+  changeRetentionMs: number;
 }
 
 /** What a store returns for getObject; a large value comes in chunks that the caller finishes with readBlob. */

@@ -6,8 +6,15 @@ import { StoreSql } from "./sql";
 import { listPage } from "./list";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
 import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./staging";
-import { admit, deleteObject, putObjects, type StoreHost } from "./writes";
+import { admit, deleteObject, putObjects, register, type StoreHost } from "./writes";
+import { readBatch, type BatchRead } from "./batch-read";
+import { changesSince, type ChangesPage } from "./changes";
+import { acquireLease, liveLease, releaseLease, renewLease, type LeaseRefusal, type LeaseView } from "./lease";
+import type { Applied } from "./put";
+import { answerClose, Watchers } from "./watch";
 import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
+
+const OK: Result<null, never> = { ok: true, value: null };
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
@@ -17,10 +24,15 @@ import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredOb
 export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
   readonly #host: StoreHost;
+  readonly #watchers: Watchers;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const store = this;
+    this.#watchers = new Watchers(ctx, () => {
+      const db = store.#existingDb();
+      return { revision: db?.changes.revision().revision ?? 0, globalVersion: db?.globalVersion() ?? 0 };
+    });
     this.#host = {
       storage: ctx.storage,
       env,
@@ -110,14 +122,81 @@ export class VssStore extends DurableObject<Env> {
     if (db) dropStagedBlobs(this.ctx.storage, db, ids);
   }
 
-  /** The one transactional write (store/writes.ts): every item applies, or none does. */
-  putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-    return putObjects(this.#host, context, input);
+  /** The one transactional write (store/writes.ts): every item applies, or none does; watchers hear of it. */
+  async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    return this.#committed(await putObjects(this.#host, context, input));
   }
 
-  /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
-  deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
-    return deleteObject(this.#host, context, key, version);
+  /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error; fenced writers are refused. */
+  async deleteObject(context: WriteContext, key: string, version: number): Promise<Result<null, PutFailure>> {
+    return this.#committed(await deleteObject(this.#host, context, key, version));
+  }
+
+  #committed(result: Result<Applied | null, PutFailure>): Result<null, PutFailure> {
+    if (!result.ok) return result;
+    if (result.value) this.#watchers.committed(result.value);
+    return OK;
+  }
+
+  /** Grants the writer lease (MULTIDEVICE.md §4); a lease is a write, so a new store registers first. */
+  async acquireLease(context: WriteContext, holder: string, ttlSeconds: number, force: boolean): Promise<Result<LeaseView, LeaseRefusal | PutFailure>> {
+    const registered = await register(this.#host, context);
+    if (!registered.ok) return registered;
+    return acquireLease(this.ctx.storage, this.#db.lease, holder, ttlSeconds, force, Date.now());
+  }
+
+  renewLease(token: string, ttlSeconds: number): Result<LeaseView, LeaseRefusal> {
+    const db = this.#existingDb();
+    if (!db) return { ok: false, error: { kind: "conflict", message: "lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)" } };
+    return renewLease(this.ctx.storage, db.lease, token, ttlSeconds, Date.now());
+  }
+
+  releaseLease(token: string): void {
+    const db = this.#existingDb();
+    if (db) releaseLease(this.ctx.storage, db.lease, token, Date.now());
+  }
+
+  getLease(): LeaseView | null {
+    const db = this.#existingDb();
+    return db ? liveLease(db.lease, Date.now()) : null;
+  }
+
+  /** The change feed after `since` (MULTIDEVICE.md §5); a store never written is at revision 0. */
+  listChanges(since: number, pageSize: number): ChangesPage {
+    const db = this.#existingDb();
+    if (!db) return { changes: [], revision: 0, hasMore: false, reset: since > 0, globalVersion: 0 };
+    return changesSince(db.changes, since, pageSize, db.globalVersion());
+  }
+
+  /** getObjects (MULTIDEVICE.md §7): inline values and the heads of chunked ones, within `budgetBytes`. */
+  getObjects(keys: string[], budgetBytes: number): BatchRead {
+    return readBatch(this.#existingDb(), keys, budgetBytes);
+  }
+
+  /** A single-use watch ticket's secret part, valid 60 s (the Worker wraps it with the store's address). */
+  watchTicket(): { nonce: string; expiresAtMs: number } {
+    return this.#watchers.issueTicket(Date.now());
+  }
+
+  /** Uses a watch ticket up; true once for a live ticket this store issued. */
+  consumeTicket(nonce: string): boolean {
+    return this.#watchers.consumeTicket(nonce, Date.now());
+  }
+
+  /**
+   * The one HTTP entry point: a WebSocket upgrade for `watch`, already authenticated and checked by the Worker
+   * (a hibernatable socket cannot be handed over RPC). Answers 101, or 429 past the store's watcher limit.
+   */
+  override fetch(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 400 });
+    return this.#watchers.accept();
+  }
+
+  /** Watchers send nothing the store needs: data messages are ignored (pings are answered by the runtime). */
+  override webSocketMessage(): void {}
+
+  override webSocketClose(socket: WebSocket, code: number): void {
+    answerClose(socket, code);
   }
 
   listKeyVersions(input: ListInput): ListPage {

@@ -1,30 +1,24 @@
-import { Hono, type Context } from "hono";
-import { authenticate, authenticatorsFor, type Authenticator } from "../auth";
+import { Hono } from "hono";
 import {
   decodeDeleteRequest,
   decodeGetRequest,
   decodeListRequest,
   decodePutRequest,
 } from "../codec/requests";
-import { DELETE_OBJECT_BOUNDS, PUT_OBJECTS_BOUNDS, StreamingGuard, type MessageBounds } from "../codec/bounds";
+import { DELETE_OBJECT_BOUNDS, PUT_OBJECTS_BOUNDS } from "../codec/bounds";
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
-import { configOf, type Config } from "../config";
-import type { Env } from "../env";
-import { authFailed, conflict, invalidRequest, noSuchKey, quotaExceeded, rateLimited } from "../errors";
-import { SMALL_REQUEST_MAX_BYTES } from "../store/limits";
-import type { WriteContext } from "../store/types";
+import { configOf } from "../config";
+import { invalidRequest, noSuchKey, writeRefused } from "../errors";
 import { adminRoutes, deleteIdentity } from "./account-routes";
 import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
-import { readBody } from "./body";
-import { MemoryLease } from "./memory-budget";
-import { countRequest, renderMetrics } from "./metrics";
+import { renderMetrics } from "./metrics";
+import { multideviceRoutes } from "./multidevice-routes";
+import { body, identify, operation, smallBody, writeContext, type AppEnv } from "./operation";
 import { normalizedPath } from "./path";
-import { clientAddress, RATE_LIMIT_RETRY_AFTER_SECONDS, withinLimit } from "./rate-limit";
 import { errorResponse, protobufResponse } from "./respond";
+import { watchRoute } from "./watch-route";
 import { readObject, storeFor, writeObjects } from "./store-client";
-
-type AppEnv = { Bindings: Env; Variables: { config: Config; identity: string } };
 
 /** The Hono app: route → authenticate (headers only) → read the body under its limit → decode → execute. */
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
@@ -39,67 +33,10 @@ app.get("/vss/health", (c) => {
 });
 app.get("/metrics", (c) => c.text(renderMetrics(), 200, { "content-type": "text/plain; version=0.0.4" }));
 
-const authenticators = new WeakMap<Config, Authenticator[]>();
-
-/**
- * The request's namespaced identity from its headers alone; throws the AUTH error when no scheme vouches for it.
- * Rate limits (worker/rate-limit.ts): every request counts per client address before any signature check, a
- * failed authentication counts once more per address, a success per identity. Over any of them → 429.
- */
-async function identify(c: Context<AppEnv>): Promise<string> {
-  const config = configOf(c.env);
-  const address = clientAddress(c.req.raw);
-  if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_ADDRESS", address))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
-  let list = authenticators.get(config);
-  if (!list) authenticators.set(config, (list = authenticatorsFor(config)));
-  const identity = await authenticate(list, c.req.raw, Math.floor(Date.now() / 1000));
-  if (identity === null) {
-    if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_AUTH_FAILURES", address))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
-    throw authFailed();
-  }
-  if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_IDENTITY", identity))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
-  c.set("config", config);
-  c.set("identity", identity);
-  return identity;
-}
-
 app.route("/bench", benchRoutes(identify));
 app.route(LNURL_BASE_PATH, lnurlRoutes());
 
-/**
- * Authenticates from the headers alone, then runs the operation; counts the answer for /metrics. The bytes the
- * request holds (its body, a large value it reads) come from the isolate's memory budget until it is answered.
- */
-function operation(name: string, handler: (c: Context<AppEnv>, lease: MemoryLease) => Promise<Response>) {
-  app.post(`/vss/${name}`, async function authenticated(c) {
-    await identify(c);
-    const lease = new MemoryLease();
-    // A client that goes away mid-request must not keep its bytes: the runtime may never resume the handler.
-    c.req.raw.signal.addEventListener("abort", () => lease.release(), { once: true });
-    const response = await handler(c, lease).catch((error: unknown) => errorResponse(error));
-    countRequest(name, response.status);
-    return lease.releaseWhenSent(response);
-  });
-}
-
-/** Who writes to which store, under which quotas. */
-function writeContext(c: Context<AppEnv>, storeId: string): WriteContext {
-  const { storeLimits, identityLimits, identityStores } = c.var.config;
-  return { identity: c.var.identity, storeId, storeLimits, identityLimits, identityStores };
-}
-
-/** The request body under the configured size limit, watched while it streams in against `bounds`. */
-async function body(c: Context<AppEnv>, bounds: MessageBounds, lease: MemoryLease): Promise<Uint8Array> {
-  const limit = c.var.config.maxRequestBytes;
-  return readBody(c.req.raw, limit, new StreamingGuard(bounds, limit), lease);
-}
-
-/** The body of a request that carries no value: a few KiB at most, whatever the configured limit. */
-async function smallBody(c: Context<AppEnv>, lease: MemoryLease): Promise<Uint8Array> {
-  return readBody(c.req.raw, Math.min(c.var.config.maxRequestBytes, SMALL_REQUEST_MAX_BYTES), undefined, lease);
-}
-
-operation("getObject", async (c, lease) => {
+operation(app, "getObject", async (c, lease) => {
   const request = decodeGetRequest(await smallBody(c, lease));
   const found = await readObject(storeFor(c.env, c.var.identity, request.storeId), request.key, lease);
   if (!found) throw noSuchKey(request.key);
@@ -109,25 +46,22 @@ operation("getObject", async (c, lease) => {
     : protobufResponse(encodeGetObjectParts(found.key, found.version, found.size, found.chunks));
 });
 
-operation("putObjects", async (c, lease) => {
+operation(app, "putObjects", async (c, lease) => {
   const request = decodePutRequest(await body(c, PUT_OBJECTS_BOUNDS, lease));
   const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), writeContext(c, request.storeId), request);
-  if (!result.ok) {
-    if (result.error.kind === "conflict") throw conflict(result.error.message);
-    if (result.error.kind === "quota") throw quotaExceeded(result.error.message);
-    throw new Error(result.error.message);
-  }
+  if (!result.ok) throw writeRefused(result.error);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
-operation("deleteObject", async (c, lease) => {
+operation(app, "deleteObject", async (c, lease) => {
   const request = decodeDeleteRequest(await body(c, DELETE_OBJECT_BOUNDS, lease));
   const store = storeFor(c.env, c.var.identity, request.storeId);
-  await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
+  const result = await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
+  if (!result.ok) throw writeRefused(result.error);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
-operation("listKeyVersions", async (c, lease) => {
+operation(app, "listKeyVersions", async (c, lease) => {
   const request = decodeListRequest(await smallBody(c, lease), c.var.config.defaultPageSize);
   const page = await storeFor(c.env, c.var.identity, request.storeId).listKeyVersions({
     prefix: request.prefix,
@@ -138,9 +72,12 @@ operation("listKeyVersions", async (c, lease) => {
 });
 
 /** Deletes every store of the caller's identity; idempotent. The body, if any, is ignored. */
-operation("deleteAccount", async (c) => {
+operation(app, "deleteAccount", async (c) => {
   await deleteIdentity(c.env, c.var.identity);
   return protobufResponse(EMPTY_MESSAGE);
 });
+
+multideviceRoutes(app);
+watchRoute(app);
 
 app.route("/admin", adminRoutes());
