@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 
 describe("the bundled client in Chromium against wrangler dev on another origin", () => {
-  it("runs every step of the page: sigs auth, put/get/list/delete, 5 MiB, encryption, typed errors", async () => {
+  it("runs every step of the page: sigs auth, put/get/list/delete, 5 MiB, encryption, typed errors, a watch", async () => {
     const { results, errors, logged, page } = await runPage(allowed, "allowed", "client-in-chromium.png");
     expect(errors).toEqual([]);
     expect(logged.filter((line) => line.includes("CORS"))).toEqual([]);
@@ -111,6 +111,7 @@ describe("the bundled client in Chromium against wrangler dev on another origin"
       "a 5 MiB value, byte-exact",
       "an encrypted value through StorableBuilder under a KeyObfuscator key",
       "typed errors: NoSuchKey and Conflict are caught as their classes",
+      "a watch through a ticket receives the notification of a write",
     ]);
     for (const result of results) expect(result, result.detail).toMatchObject({ ok: true });
     expect(results[3]?.detail).toBe("NoSuchKeyError (no-such-key, HTTP 404); ConflictError (conflict, HTTP 409)");

@@ -9,6 +9,7 @@ import {
   StorableBuilder,
   VssClient,
 } from "@edge-vss/client";
+import { watchThroughTicket } from "./watch.js";
 
 /** What a step reports: a short line for the page and the test. */
 export type Step = { name: string; run: (vss: Session) => Promise<string> };
@@ -48,7 +49,7 @@ async function expectRejection(call: Promise<unknown>, type: abstract new (...ar
   throw new Error(`expected ${type.name}, but the call succeeded`);
 }
 
-/** The page's checks against a server that allows this page's origin, in order. */
+/** The page's checks against a server that allows this page's origin, in order; a new check is one more entry. */
 export const STEPS: Step[] = [
   {
     name: "put, get, list and delete with sigs auth under a random key",
@@ -107,6 +108,8 @@ export const STEPS: Step[] = [
       return `${missing}; ${conflict}`;
     },
   },
+  // The multi-device extension (MULTIDEVICE.md): its checks follow the core ones.
+  { name: "a watch through a ticket receives the notification of a write", run: watchThroughTicket },
 ];
 
 /** The check run from an origin the server does not allow: the browser must refuse to hand over the answer. */
