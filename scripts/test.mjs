@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
-// every vitest project (workerd and local-server), then the crash-durability and hostile-request runs. Ends with one line
-// "N passed, N failed".
+// every vitest project (workerd, local-server, and the packed client in Node, bundles and Chromium), then the
+// crash-durability and hostile-request runs. Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -28,6 +28,11 @@ step("typecheck", "npx", ["tsc", "-p", "."]);
 step("lint (floating promises)", "npm", ["run", "--silent", "lint"]);
 step("typecheck the client (Node and Workers types)", "npm", ["run", "--silent", "typecheck:client"]);
 step("bundle the Worker", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${results}/bundle`]);
+// The browser test (vitest project `package`) drives Debian's Chromium; no browser is ever downloaded.
+if (!existsSync("/usr/bin/chromium")) {
+  const apt = process.getuid?.() === 0 ? "apt-get" : "sudo apt-get";
+  step("install Chromium for the browser test", "sh", ["-c", `${apt} update && DEBIAN_FRONTEND=noninteractive ${apt} install -y chromium`]);
+}
 step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
 
 /**

@@ -1,6 +1,7 @@
 import { parseJwtConfig, parseLnurlConfig, type JwtConfig, type LnurlConfig } from "./auth/config";
 import type { Env } from "./env";
 import { MAX_PAGE_SIZE } from "./store/limits";
+import { CorsOriginsError, parseCorsOrigins, type CorsOrigins } from "./worker/cors-origins";
 import type { Limits } from "./store/types";
 
 /** The authentication schemes this build knows. */
@@ -29,6 +30,8 @@ export interface Config {
   jwt: JwtConfig | null;
   /** The built-in LNURL-auth issuer; null unless `lnurl` is enabled (auth/config.ts). */
   lnurl: LnurlConfig | null;
+  /** Page origins that may read the answers under /vss (worker/cors.ts): `*`, `off`, or a list. */
+  corsOrigins: CorsOrigins;
 }
 
 export const DEFAULTS = {
@@ -99,6 +102,14 @@ function adminToken(raw: string | undefined): string | null {
   return raw;
 }
 
+function corsOrigins(raw: string | undefined): CorsOrigins {
+  try {
+    return parseCorsOrigins(raw);
+  } catch (error) {
+    throw error instanceof CorsOriginsError ? new ConfigError(error.message) : error;
+  }
+}
+
 /** Parses and checks the environment; throws ConfigError with a message naming the variable. */
 export function parseConfig(env: Env): Config {
   const authSchemes = schemes(env.VSS_AUTH_SCHEMES);
@@ -118,6 +129,7 @@ export function parseConfig(env: Env): Config {
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
     jwt: parseJwtConfig(env, authSchemes.has("jwt")),
     lnurl: parseLnurlConfig(env, authSchemes.has("lnurl")),
+    corsOrigins: corsOrigins(env.VSS_CORS_ORIGINS),
   };
 }
 

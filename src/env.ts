@@ -24,6 +24,8 @@ export interface Env {
   VSS_MAX_REQUEST_BYTES?: string;
   VSS_DEFAULT_PAGE_SIZE?: string;
   VSS_SIGS_MAX_SKEW_SECONDS?: string;
+  /** Page origins allowed to read the answers under /vss (CORS): `*` (default), `off`, or a comma-separated list. */
+  VSS_CORS_ORIGINS?: string;
   /** "true" serves the benchmark floor routes under /bench (worker/bench-routes.ts); off by default. */
   VSS_BENCH_FLOORS?: string;
   /** JWT bearer (scheme `jwt`): one or more PEM public keys (RSA ≥ 2048 SPKI/PKCS#1, EC P-256, Ed25519). */

@@ -17,18 +17,10 @@ import { benchRoutes } from "./bench-routes";
 import { renderMetrics } from "./metrics";
 import { multideviceRoutes } from "./multidevice-routes";
 import { body, identify, operation, smallBody, writeContext, type AppEnv } from "./operation";
+import { normalizedPath } from "./path";
 import { errorResponse, protobufResponse } from "./respond";
 import { watchRoute } from "./watch-route";
 import { readObject, storeFor, writeObjects } from "./store-client";
-
-/** Clients join the base URL and the operation by concatenation: "/vss/" + "/getObject" is the same route. */
-function normalizedPath(request: Request): string {
-  const url = request.url;
-  const start = url.indexOf("/", url.indexOf("://") + 3);
-  if (start < 0) return "/";
-  const query = url.indexOf("?", start);
-  return url.slice(start, query < 0 ? undefined : query).replace(/\/{2,}/g, "/");
-}
 
 /** The Hono app: route → authenticate (headers only) → read the body under its limit → decode → execute. */
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
