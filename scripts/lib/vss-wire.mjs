@@ -155,3 +155,24 @@ export function decodeChanges(body) {
     globalVersion: Number(f.get(5)?.[0] ?? 0n),
   };
 }
+
+/** GetObjectsRequest (MULTIDEVICE.md §2). */
+export const getObjectsRequest = (storeId, keys) => Buffer.concat([len(1, bytesOf(storeId)), ...keys.map((k) => len(2, bytesOf(k)))]);
+
+/** GetObjectsResponse → {values: [{key, version, value}], missingKeys, remainingKeys}. */
+export function decodeGetObjects(body) {
+  const f = fields(body);
+  const values = (f.get(1) ?? []).map((kv) => {
+    const g = fields(kv);
+    return { key: (g.get(1)?.[0] ?? Buffer.alloc(0)).toString("utf8"), version: Number(g.get(2)?.[0] ?? 0n), value: g.get(3)?.[0] ?? Buffer.alloc(0) };
+  });
+  const strings = (n) => (f.get(n) ?? []).map((b) => b.toString("utf8"));
+  return { values, missingKeys: strings(2), remainingKeys: strings(3) };
+}
+
+/** Notification (one watch frame) → {revision, globalVersion, leaseEpoch?}. */
+export function decodeNotification(body) {
+  const f = fields(body);
+  const epoch = f.get(3)?.[0];
+  return { revision: Number(f.get(1)?.[0] ?? 0n), globalVersion: Number(f.get(2)?.[0] ?? 0n), leaseEpoch: epoch === undefined ? undefined : Number(epoch) };
+}
