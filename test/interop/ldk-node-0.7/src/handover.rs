@@ -1,0 +1,22 @@
+//! What the TypeScript reader (test/interop/ts/ldk-store.mjs) needs to find and check in the store: the node's
+//! identity and what it wrote. The reader derives every key from the seed itself; nothing secret is handed over.
+
+use serde::Serialize;
+
+/// Written as JSON to `--handover`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Handover {
+	pub node_id: String,
+	/// The bolt11 invoice's payment id (hex): the key ldk-node stores it under in the `payments` namespace.
+	pub payment_id: String,
+	pub amount_msat: u64,
+}
+
+impl Handover {
+	/// Writes the file.
+	pub fn save(&self, path: &str) -> Result<(), String> {
+		let text = serde_json::to_string_pretty(self).map_err(|e| e.to_string())?;
+		std::fs::write(path, text).map_err(|e| format!("write {path}: {e}"))
+	}
+}
