@@ -86,7 +86,7 @@ pub async fn write(options: &Options, report: &mut Report) -> Result<(), String>
 		let storable = builder.build(value.clone(), version, &material.data_key, aad_bytes(aad, &storage_key));
 		items.push(kv(&storage_key, -1, &storable.encode_to_vec()));
 		let value_hex = to_hex(&value);
-		entries.push(Entry { label: label.into(), key, storage_key, aad, version, value_hex });
+		entries.push(Entry { label: label.into(), key, storage_key, aad, version: version.to_string(), value_hex });
 	}
 	let mut raw = Vec::new();
 	for (label, key, value) in raw_cases() {
@@ -134,7 +134,7 @@ async fn open(material: &Material, entry: &Entry) -> Outcome {
 	let builder = StorableBuilder::new(OsEntropy);
 	let aad = aad_bytes(entry.aad, &entry.storage_key);
 	let (value, version) = builder.deconstruct(storable, &material.data_key, aad).context("decrypt")?;
-	expect_eq("version in the blob", version, entry.version)?;
+	expect_eq("version in the blob", version.to_string(), entry.version.clone())?;
 	let want = from_hex(&entry.value_hex)?;
 	ensure(value == want, || format!("value: got {} bytes, want {} bytes (or different content)", value.len(), want.len()))
 }

@@ -22,8 +22,9 @@ pub struct Entry {
 	pub key: String,
 	pub storage_key: String,
 	pub aad: Aad,
-	/// The version inside the encrypted PlaintextBlob.
-	pub version: i64,
+	/// The version inside the encrypted PlaintextBlob, in decimal: a JSON number would lose i64 precision in
+	/// JavaScript.
+	pub version: String,
 	pub value_hex: String,
 }
 
