@@ -71,5 +71,6 @@ await report.check("LdkNodeKvStore.open detects schema V1 and lists the invoice'
   expectEqual("payments", payments, [handover.paymentId]);
   const details = await store.read("payments", "", handover.paymentId);
   ensure(hex.encode(details).includes(handover.paymentId), "the payment record does not contain its id");
+  console.log(`  node ${handover.nodeId}: payment ${handover.paymentId}, ${details.length} bytes`);
 });
 process.exitCode = report.exitCode();

@@ -39,10 +39,16 @@ export function ensure(condition, message) {
   if (!condition) throw new Error(typeof message === "function" ? message() : message);
 }
 
-/** Throws unless `got` and `want` are equal (compared as JSON, bigints as decimal strings). */
+/** JSON with bigints as decimal strings and every non-ASCII character escaped (so U+FEFF shows). */
+function show(value) {
+  const json = JSON.stringify(value, (_, x) => (typeof x === "bigint" ? x.toString() : x)) ?? "undefined";
+  return json.replace(/[^\x20-\x7e]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** Throws unless `got` and `want` are equal (compared as JSON). */
 export function expectEqual(what, got, want) {
-  const show = (v) => JSON.stringify(v, (_, x) => (typeof x === "bigint" ? x.toString() : x))?.slice(0, 200);
-  ensure(show(got) === show(want), () => `${what}: got ${show(got)}, want ${show(want)}`);
+  const [g, w] = [show(got), show(want)];
+  ensure(g === w, () => `${what}: got ${g.slice(0, 200)}, want ${w.slice(0, 200)}`);
 }
 
 export const hex = {

@@ -12,6 +12,7 @@ pub async fn run(setup: &Arc<Setup>, report: &mut Report) {
 	report.run("lnurl: the crate's LNURL-auth provider logs in and calls", lnurl_calls(Arc::clone(setup))).await;
 	report.run("sigs, jwt and lnurl identities never share a store", isolation(Arc::clone(setup))).await;
 	report.run("a bad bearer token and no credentials are AuthError", refused(Arc::clone(setup))).await;
+	report.run("jwt: trailing spaces and a tab after the token are ignored", padded_header(Arc::clone(setup))).await;
 }
 
 /// put, get, update, list, delete: the whole surface through one client.
@@ -61,4 +62,12 @@ async fn refused(setup: Arc<Setup>) -> Outcome {
 	expect_error("get with a forged token", get(&forged, &store, "k").await, "AuthError")?;
 	let anonymous = setup.anonymous_client();
 	expect_error("put without credentials", put(&anonymous, &store, "k", 0, b"").await, "AuthError")
+}
+
+/// HTTP trims a header value's surrounding whitespace; a token pasted with a trailing blank must still work.
+async fn padded_header(setup: Arc<Setup>) -> Outcome {
+	let client = setup.fixed_client(&format!("Bearer {}  \t", setup.jwt));
+	let store = setup.store("padded-header");
+	put(&client, &store, "k", 0, b"v").await.context("put with a padded Authorization header")?;
+	expect_stored(&client, &store, "k", 1, b"v").await
 }

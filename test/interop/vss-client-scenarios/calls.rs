@@ -1,7 +1,8 @@
 //! getObject, putObjects and deleteObject one key at a time: versions -1, 0 and n, conflicts, NoSuchKey.
 
 use super::ops::{delete, expect_absent, expect_error, expect_stored, get, put};
-use super::setup::Setup;
+use super::setup::{client_with, Setup};
+use crate::flavor;
 use interop_harness::{Context, Outcome, Report};
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ pub async fn run(setup: &Arc<Setup>, report: &mut Report) {
 	report.run("put at version -1 upserts and resets to version 1", upsert(Arc::clone(setup))).await;
 	report.run("deleteObject by version, by -1, mismatched and missing", deletes(Arc::clone(setup))).await;
 	report.run("an empty value is stored and returned", empty_value(Arc::clone(setup))).await;
+	report.run("a base URL ending in a slash works", trailing_slash(Arc::clone(setup))).await;
 }
 
 async fn missing_key(setup: Arc<Setup>) -> Outcome {
@@ -83,4 +85,13 @@ async fn empty_value(setup: Arc<Setup>) -> Outcome {
 	let store = setup.store("empty-value");
 	put(&client, &store, "empty", 0, b"").await.context("put empty@0")?;
 	expect_stored(&client, &store, "empty", 1, b"").await
+}
+
+async fn trailing_slash(setup: Arc<Setup>) -> Outcome {
+	let client = client_with(&format!("{}/", setup.url), flavor::sigs_provider(setup.sigs_key));
+	let store = setup.store("trailing-slash");
+	put(&client, &store, "k", 0, b"v").await.context("put k@0 via .../vss//putObjects")?;
+	expect_stored(&client, &store, "k", 1, b"v").await?;
+	delete(&client, &store, "k", 1).await.context("delete k@1")?;
+	expect_absent(&setup.sigs_client(), &store, "k").await
 }

@@ -7,10 +7,10 @@ use serde::Serialize;
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Handover {
+	/// For the log: which node wrote the store.
 	pub node_id: String,
 	/// The bolt11 invoice's payment id (hex): the key ldk-node stores it under in the `payments` namespace.
 	pub payment_id: String,
-	pub amount_msat: u64,
 }
 
 impl Handover {

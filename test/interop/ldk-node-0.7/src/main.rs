@@ -58,7 +58,6 @@ fn run(report: &mut Report) -> Result<(), String> {
 	let handover = Handover {
 		node_id: first.node_id.clone(),
 		payment_id: interop_harness::sample::to_hex(&first.payment_id.0),
-		amount_msat: first.amount_msat,
 	};
 	handover.save(&options.get("handover")?)
 }
