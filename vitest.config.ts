@@ -13,6 +13,7 @@ const TEST_RATE_LIMITS = {
   VSS_RATE_LIMIT_ADDRESS: { simple: { limit: 1_000_000, period: 60 } },
   VSS_RATE_LIMIT_IDENTITY: { simple: { limit: 1_000_000, period: 60 } },
   VSS_RATE_LIMIT_AUTH_FAILURES: { simple: { limit: 1_000_000, period: 60 } },
+  VSS_RATE_LIMIT_LNURL_CHALLENGES: { simple: { limit: 1_000_000, period: 60 } },
   TEST_RATE_LIMIT_3: { simple: { limit: 3, period: 60 } },
 };
 

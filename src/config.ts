@@ -17,6 +17,8 @@ export interface Config {
   storeLimits: Limits;
   /** Quota over all stores of an identity; null when both dimensions are unlimited. */
   identityLimits: Limits | null;
+  /** How many stores one identity may have (0 = unlimited). */
+  identityStores: number;
   /** The operator's bearer token for /admin; null turns the admin routes off. */
   adminToken: string | null;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
@@ -36,6 +38,7 @@ export const DEFAULTS = {
   storeQuotaKeys: 1_000_000,
   identityQuotaBytes: 0,
   identityQuotaKeys: 0,
+  identityQuotaStores: 100,
   benchFloors: false,
 } as const;
 
@@ -104,6 +107,7 @@ export function parseConfig(env: Env): Config {
       keys: integer("VSS_QUOTA_STORE_KEYS", env.VSS_QUOTA_STORE_KEYS, DEFAULTS.storeQuotaKeys, 0, Number.MAX_SAFE_INTEGER),
     },
     identityLimits: identityLimits(env),
+    identityStores: integer("VSS_QUOTA_IDENTITY_STORES", env.VSS_QUOTA_IDENTITY_STORES, DEFAULTS.identityQuotaStores, 0, Number.MAX_SAFE_INTEGER),
     adminToken: adminToken(env.VSS_ADMIN_TOKEN),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
     jwt: parseJwtConfig(env, authSchemes.has("jwt")),

@@ -11,6 +11,8 @@ export interface Env {
   VSS_QUOTA_STORE_KEYS?: string;
   VSS_QUOTA_IDENTITY_BYTES?: string;
   VSS_QUOTA_IDENTITY_KEYS?: string;
+  /** How many stores (store_ids) one identity may have; 0 = unlimited. */
+  VSS_QUOTA_IDENTITY_STORES?: string;
   /** Bearer token of the operator's /admin routes (a secret); unset turns those routes off. */
   VSS_ADMIN_TOKEN?: string;
   VSS_AUTH_SCHEMES?: string;
@@ -21,6 +23,8 @@ export interface Env {
   VSS_BENCH_FLOORS?: string;
   /** JWT bearer (scheme `jwt`): one or more PEM public keys (RSA ≥ 2048 SPKI/PKCS#1, EC P-256, Ed25519). */
   VSS_JWT_PUBLIC_KEYS?: string;
+  /** JWT bearer (scheme `jwt`): comma-separated `iss` values a token must carry one of; unset accepts any. */
+  VSS_JWT_ISSUERS?: string;
   /** JWT bearer (scheme `jwt`): an https JWKS URL, cached and fetched again on an unknown `kid`. */
   VSS_JWT_JWKS_URL?: string;
   /** LNURL-auth issuer (scheme `lnurl`): the PKCS#8 PEM private key that signs tokens. A secret. */
@@ -34,4 +38,6 @@ export interface Env {
   VSS_RATE_LIMIT_ADDRESS?: RateLimit;
   VSS_RATE_LIMIT_IDENTITY?: RateLimit;
   VSS_RATE_LIMIT_AUTH_FAILURES?: RateLimit;
+  /** LNURL-auth challenges issued per client address (each one is a stored row until it expires). */
+  VSS_RATE_LIMIT_LNURL_CHALLENGES?: RateLimit;
 }

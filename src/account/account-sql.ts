@@ -12,6 +12,14 @@ export class AccountSql {
     this.#sql.exec("INSERT INTO stores (store_id, updated_at) VALUES (?, ?) ON CONFLICT (store_id) DO NOTHING", storeId, now);
   }
 
+  has(storeId: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM stores WHERE store_id = ?", storeId).toArray().length > 0;
+  }
+
+  count(): number {
+    return this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM stores").one().n;
+  }
+
   setUsage(storeId: string, usage: Usage, now: number): void {
     this.#sql.exec(
       `INSERT INTO stores (store_id, used_bytes, used_keys, updated_at) VALUES (?, ?, ?, ?)

@@ -21,9 +21,21 @@ export class VssAccount extends DurableObject<Env> {
     return this.#db;
   }
 
-  /** Records that `storeId` exists; idempotent. */
-  register(storeId: string): void {
-    this.#sql.register(storeId, Date.now());
+  /**
+   * Records that `storeId` exists; idempotent. A new store is refused once the identity has `maxStores` of them
+   * (0 = unlimited): identities are free to create, so their number of stores must be bounded too.
+   */
+  register(storeId: string, maxStores: number): Result<null, string> {
+    const db = this.#sql;
+    return this.ctx.storage.transactionSync(() => {
+      if (db.has(storeId)) return { ok: true, value: null };
+      const stores = db.count();
+      if (maxStores > 0 && stores >= maxStores) {
+        return { ok: false, error: `identity quota exceeded: stores would be ${stores + 1}, the limit is ${maxStores}` };
+      }
+      db.register(storeId, Date.now());
+      return { ok: true, value: null };
+    });
   }
 
   /**

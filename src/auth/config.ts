@@ -6,6 +6,8 @@ import { parsePublicKeys, parseSigningKey, type PublicJwk, type SigningKey } fro
 export interface JwtConfig {
   publicKeys: readonly PublicJwk[];
   jwksUrl: URL | null;
+  /** The `iss` values a token must carry one of (VSS_JWT_ISSUERS); null accepts any issuer the keys vouch for. */
+  issuers: readonly string[] | null;
 }
 
 /** The built-in LNURL-auth → JWT issuer (scheme `lnurl`). */
@@ -62,11 +64,13 @@ export function parseJwtConfig(env: Env, enabled: boolean): JwtConfig | null {
     publicKeys = parsed.value;
   }
   const jwksUrl = present(env.VSS_JWT_JWKS_URL) ? secureUrl("VSS_JWT_JWKS_URL", env.VSS_JWT_JWKS_URL) : null;
+  const issuers = present(env.VSS_JWT_ISSUERS) ? env.VSS_JWT_ISSUERS.split(",").map((issuer) => issuer.trim()).filter((issuer) => issuer !== "") : null;
+  if (issuers?.length === 0) throw new ConfigError("VSS_JWT_ISSUERS names no issuer; unset it to accept any issuer");
   if (!enabled) return null;
   if (publicKeys.length === 0 && jwksUrl === null) {
     throw new ConfigError("VSS_AUTH_SCHEMES enables jwt, but neither VSS_JWT_PUBLIC_KEYS nor VSS_JWT_JWKS_URL is set");
   }
-  return { publicKeys, jwksUrl };
+  return { publicKeys, jwksUrl, issuers };
 }
 
 /** The LNURL issuer settings, or null when the scheme is off. */

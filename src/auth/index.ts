@@ -22,10 +22,10 @@ function bearerVerifiers(config: Config): JwtVerifier[] {
   }
   if (config.jwt && config.jwt.publicKeys.length > 0) {
     const algorithms = [...new Set(config.jwt.publicKeys.map((key) => key.alg))];
-    verifiers.push(jwtVerifier({ scheme: "jwt", keys: staticKeys(config.jwt.publicKeys), algorithms }));
+    verifiers.push(jwtVerifier({ scheme: "jwt", keys: staticKeys(config.jwt.publicKeys), algorithms, issuer: config.jwt.issuers ?? undefined }));
   }
   if (config.jwt?.jwksUrl) {
-    verifiers.push(jwtVerifier({ scheme: "jwt", keys: remoteKeys(config.jwt.jwksUrl), algorithms: JWT_ALGORITHMS }));
+    verifiers.push(jwtVerifier({ scheme: "jwt", keys: remoteKeys(config.jwt.jwksUrl), algorithms: JWT_ALGORITHMS, issuer: config.jwt.issuers ?? undefined }));
   }
   return verifiers;
 }
@@ -40,13 +40,19 @@ export function authenticatorsFor(config: Config): Authenticator[] {
   return list;
 }
 
+/** The `authorization` header with surrounding spaces and tabs trimmed, as HTTP trims field values (RFC 9110 §5.5). */
+export function authorizationOf(request: Request): string | null {
+  const value = request.headers.get("authorization");
+  return value === null ? null : value.replace(/^[ \t]+|[ \t]+$/g, "");
+}
+
 /**
  * The namespaced identity of a request, or null when no enabled scheme accepts its `authorization` header.
  * Valid credentials naming an identity over the length limit are a client mistake (400), not an auth failure.
  * Reads headers only: the body is not touched before authentication.
  */
 export async function authenticate(authenticators: Authenticator[], request: Request, nowSeconds: number): Promise<string | null> {
-  const authorization = request.headers.get("authorization");
+  const authorization = authorizationOf(request);
   const authenticator = authenticators.find((a) => a.accepts(authorization));
   if (!authenticator) return null;
   const identity = await authenticator.authenticate(authorization, nowSeconds);

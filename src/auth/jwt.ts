@@ -8,7 +8,7 @@ import {
   type JWTPayload,
   type JWTVerifyGetKey,
 } from "jose";
-import type { JwtAlgorithm, PublicJwk } from "./keys";
+import { MIN_RSA_BITS, type JwtAlgorithm, type PublicJwk } from "./keys";
 import type { Authenticator, Identity } from "./types";
 
 /** Clock skew allowed on `exp` and `nbf`, as the reference server allows. */
@@ -31,8 +31,8 @@ export interface JwtVerifierOptions {
   scheme: "jwt" | "lnurl";
   keys: JWTVerifyGetKey;
   algorithms: readonly JwtAlgorithm[];
-  /** Required `iss`, when the issuer is known (the built-in LNURL issuer). */
-  issuer?: string;
+  /** Required `iss`: one value (the built-in LNURL issuer) or any of several (VSS_JWT_ISSUERS). */
+  issuer?: string | readonly string[];
 }
 
 /** A key resolver over fixed keys (PEM configuration). A token's `kid` is ignored: PEM keys have none. */
@@ -41,13 +41,28 @@ export function staticKeys(keys: readonly PublicJwk[]): JWTVerifyGetKey {
   return (header) => local({ alg: header.alg });
 }
 
-/** A key resolver over a JWKS URL: cached, fetched again when a token names an unknown `kid` (after a cooldown). */
+/** An RSA key shorter than the reference server accepts (a JWKS may publish one; PEM keys are checked at start). */
+function tooWeak(key: unknown): boolean {
+  const algorithm = (key as { algorithm?: { name?: string; modulusLength?: number } } | null)?.algorithm;
+  return algorithm?.name?.startsWith("RSA") === true && (algorithm.modulusLength ?? 0) < MIN_RSA_BITS;
+}
+
+/**
+ * A key resolver over a JWKS URL: cached, fetched again when a token names an unknown `kid` (after a cooldown).
+ * A published RSA key under 2048 bits is treated as absent: the token is refused as bad credentials (401), not
+ * as a server fault.
+ */
 export function remoteKeys(url: URL, options: { fetch?: FetchImplementation; cooldownMs?: number; cacheMaxAgeMs?: number } = {}): JWTVerifyGetKey {
-  return createRemoteJWKSet(url, {
+  const remote = createRemoteJWKSet(url, {
     cooldownDuration: options.cooldownMs ?? JWKS_COOLDOWN_MS,
     cacheMaxAge: options.cacheMaxAgeMs ?? JWKS_CACHE_MAX_AGE_MS,
     ...(options.fetch ? { [customFetch]: options.fetch } : {}),
   });
+  return async function strongKey(header, token) {
+    const key = await remote(header, token);
+    if (tooWeak(key)) throw new errors.JWKSNoMatchingKey(`the JWKS key for this token is RSA under ${MIN_RSA_BITS} bits`);
+    return key;
+  };
 }
 
 async function verifiedPayload(token: string, options: JwtVerifierOptions, nowSeconds: number): Promise<JWTPayload> {
@@ -56,7 +71,7 @@ async function verifiedPayload(token: string, options: JwtVerifierOptions, nowSe
     clockTolerance: JWT_CLOCK_SKEW_SECONDS,
     currentDate: new Date(nowSeconds * 1000),
     requiredClaims: ["exp", "sub"],
-    ...(options.issuer ? { issuer: options.issuer } : {}),
+    ...(options.issuer ? { issuer: [options.issuer].flat() } : {}),
   };
   try {
     return (await jwtVerify(token, options.keys, checks)).payload;
@@ -64,6 +79,7 @@ async function verifiedPayload(token: string, options: JwtVerifierOptions, nowSe
     if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
     // Several keys of the same algorithm and no kid (rotation): try each, as jose documents.
     for await (const key of error as unknown as AsyncIterable<CryptoKey>) {
+      if (tooWeak(key)) continue;
       try {
         return (await jwtVerify(token, key, checks)).payload;
       } catch (inner) {

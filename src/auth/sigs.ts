@@ -50,7 +50,8 @@ export function sigsAuthenticator(maxSkewSeconds: number): Authenticator {
         valid = false;
       }
       if (!valid) return null;
-      const identity: Identity = { scheme: "sigs", subject: publicKeyHex };
+      // One key is one identity however its hex is written: the canonical form is lower case, as ldk-node sends it.
+      const identity: Identity = { scheme: "sigs", subject: publicKeyHex.toLowerCase() };
       if (verified.size >= CACHE_ENTRIES) verified.delete(verified.keys().next().value ?? "");
       verified.set(authorization, { identity, timestamp });
       return identity;

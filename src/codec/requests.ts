@@ -5,7 +5,16 @@ import {
   ListKeyVersionsRequestSchema,
   PutObjectRequestSchema,
 } from "../gen/vss_pb";
+import "./utf8";
 import { invalidRequest } from "../errors";
+import {
+  checkBounds,
+  DELETE_OBJECT_BOUNDS,
+  GET_OBJECT_BOUNDS,
+  LIST_KEY_VERSIONS_BOUNDS,
+  PUT_OBJECTS_BOUNDS,
+  type MessageBounds,
+} from "./bounds";
 import {
   GLOBAL_VERSION_KEY,
   MAX_ITEMS_PER_PUT,
@@ -39,7 +48,9 @@ export interface ListRequest {
   before?: number;
 }
 
-function decode<Desc extends DescMessage>(schema: Desc, body: Uint8Array): MessageShape<Desc> {
+/** Decodes a request after checking its wire bounds, so that decoding builds only what the limits allow. */
+function decode<Desc extends DescMessage>(schema: Desc, body: Uint8Array, bounds: MessageBounds): MessageShape<Desc> {
+  checkBounds(body, bounds);
   try {
     return fromBinary(schema, body, { readUnknownFields: false });
   } catch {
@@ -76,12 +87,12 @@ export function requestedVersion(version: bigint): RequestedVersion {
 }
 
 export function decodeGetRequest(body: Uint8Array): GetRequest {
-  const message = decode(GetObjectRequestSchema, body);
+  const message = decode(GetObjectRequestSchema, body, GET_OBJECT_BOUNDS);
   return { storeId: storeId(message.storeId), key: key("key", message.key, true) };
 }
 
 export function decodePutRequest(body: Uint8Array): PutRequest {
-  const message = decode(PutObjectRequestSchema, body);
+  const message = decode(PutObjectRequestSchema, body, PUT_OBJECTS_BOUNDS);
   const count = message.transactionItems.length + message.deleteItems.length;
   if (count > MAX_ITEMS_PER_PUT) throw invalidRequest(`putObjects carries ${count} items; the limit is ${MAX_ITEMS_PER_PUT}`);
   return {
@@ -97,7 +108,7 @@ export function decodePutRequest(body: Uint8Array): PutRequest {
 }
 
 export function decodeDeleteRequest(body: Uint8Array): DeleteRequest {
-  const message = decode(DeleteObjectRequestSchema, body);
+  const message = decode(DeleteObjectRequestSchema, body, DELETE_OBJECT_BOUNDS);
   if (!message.keyValue) throw invalidRequest("key_value is required");
   return {
     storeId: storeId(message.storeId),
@@ -107,7 +118,7 @@ export function decodeDeleteRequest(body: Uint8Array): DeleteRequest {
 }
 
 export function decodeListRequest(body: Uint8Array, defaultPageSize: number): ListRequest {
-  const message = decode(ListKeyVersionsRequestSchema, body);
+  const message = decode(ListKeyVersionsRequestSchema, body, LIST_KEY_VERSIONS_BOUNDS);
   const pageSize = message.pageSize ?? defaultPageSize;
   if (pageSize < 0) throw invalidRequest("page_size must not be negative");
   let before: number | undefined;

@@ -39,11 +39,15 @@ export function lnurlRoutes(): Hono<LnurlEnv> {
     c.set("lnurl", lnurl);
     c.set("challenges", c.env.LNURL_CHALLENGES);
     if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_ADDRESS", clientAddress(c.req.raw)))) return lnurlError(c, 429, "rate limit exceeded");
+    // HEAD (link previews, monitors) must neither issue a challenge nor use one up.
+    if (c.req.method === "HEAD") return c.body(null, 405, { allow: "GET" });
     await next();
   });
 
   routes.get("/", async function startLogin(c) {
     const lnurl = c.var.lnurl;
+    // Each challenge is a stored row: a separate, small budget per address bounds what one address can store.
+    if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_LNURL_CHALLENGES", clientAddress(c.req.raw)))) return lnurlError(c, 429, "rate limit exceeded");
     const expiresAt = Date.now() + lnurl.challengeTtlSeconds * 1000;
     for (let attempt = 0; attempt < ISSUE_ATTEMPTS; attempt++) {
       const k1 = bytesToHex(crypto.getRandomValues(new Uint8Array(K1_BYTES)));

@@ -26,5 +26,14 @@ export const MAX_PAGE_SIZE = 100;
 /** CONTRACT.md §4, §5.10: the reserved key that names the store-level version. */
 export const GLOBAL_VERSION_KEY = "global_version";
 
-/** A staged (uploaded but not committed) blob older than this is garbage from an interrupted request. */
-export const STAGED_BLOB_TTL_MS = 60 * 60 * 1000;
+/**
+ * A staged (uploaded but not committed) blob older than this is garbage from an interrupted request. The Worker
+ * holds the whole body before it stages a value, so staging one request takes seconds; ten minutes is ample.
+ */
+export const STAGED_BLOB_TTL_MS = 10 * 60 * 1000;
+
+/**
+ * The largest body of a request that carries no value (getObject, listKeyVersions): a store_id, a key or prefix
+ * and a page token take a few KiB at most (CONTRACT.md §3 limits), so anything larger is refused unread.
+ */
+export const SMALL_REQUEST_MAX_BYTES = 64 * 1024;

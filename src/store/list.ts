@@ -23,12 +23,9 @@ export function prefixUpperBound(prefix: string): string | null {
 export function listPage(db: StoreSql, input: ListInput): ListPage {
   const globalVersion = input.before === undefined ? db.globalVersion() : undefined;
   if (input.pageSize === 0) return { keyVersions: [], globalVersion };
-  const rows = db.list(input.prefix, prefixUpperBound(input.prefix), input.before ?? Number.MAX_SAFE_INTEGER, input.pageSize + 1);
+  const { rows, scannedTo } = db.list(input.prefix, prefixUpperBound(input.prefix), input.before ?? Number.MAX_SAFE_INTEGER, input.pageSize + 1);
   const page = rows.slice(0, input.pageSize);
-  const more = rows.length > input.pageSize;
-  return {
-    keyVersions: page.map(({ key, version }) => ({ key, version })),
-    nextBefore: more ? page.at(-1)?.seq : undefined,
-    globalVersion,
-  };
+  // A page cut short by the scan bound goes on where the scan stopped, even when it found no key at all.
+  const nextBefore = rows.length > input.pageSize ? page.at(-1)?.seq : scannedTo;
+  return { keyVersions: page.map(({ key, version }) => ({ key, version })), nextBefore, globalVersion };
 }

@@ -58,7 +58,7 @@ export function applyPut(
         after.bytes += delta.bytes;
         after.keys += delta.keys;
       };
-      for (const item of input.puts) count(put(db, item));
+      for (const item of input.puts) count(put(db, item, trial));
       if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
       for (const item of input.deletes) count(remove(db, item));
       const exceeded = exceededQuota("store", before, after, limits);
@@ -75,8 +75,8 @@ export function applyPut(
   }
 }
 
-/** Writes one item; returns how much the store's usage changes. */
-function put(db: StoreSql, item: PutItem): Usage {
+/** Writes one item; returns how much the store's usage changes. A planned value (size only) is for trials only. */
+function put(db: StoreSql, item: PutItem, trial: boolean): Usage {
   const head = db.head(item.key);
   const version = nextVersion(item.version, head?.version);
   if (version === undefined) {
@@ -92,6 +92,9 @@ function put(db: StoreSql, item: PutItem): Usage {
   if (item.value.kind === "inline") {
     inline = item.value.bytes;
     size = inline.byteLength;
+  } else if (item.value.kind === "planned") {
+    if (!trial) throw new Error("a planned value can only be tried, not written");
+    size = item.value.size;
   } else {
     const blob = db.blob(item.value.blobId);
     if (!blob?.staged || blob.size !== item.value.size) {

@@ -11,6 +11,11 @@ function blob(bytes: Uint8Array | null): ArrayBuffer | null {
 
 /** Below this many matching keys a prefix listing reads them from the key index instead of walking the store. */
 const SPARSE_PREFIX_KEYS = 2048;
+/** The most rows one page of a dense-prefix listing examines; a page that finds too few ends early (list()). */
+export const DENSE_SCAN_ROWS = 20_000;
+
+/** A listed key with its creation sequence. */
+export type ListedRow = { seq: number; key: string; version: number };
 
 /** The row of an object without its value. */
 export interface ObjectHead {
@@ -51,6 +56,17 @@ export class StoreSql {
 
   markRegistered(): void {
     this.#sql.exec("UPDATE store_meta SET registered = 1 WHERE id = 1");
+  }
+
+  /** True when the store holds no object, no blob (staged or not) and no store-level version. */
+  isEmpty(): boolean {
+    return (
+      this.#sql
+        .exec<{ n: number }>(
+          `SELECT EXISTS (SELECT 1 FROM objects) + EXISTS (SELECT 1 FROM blobs) + (SELECT global_version <> 0 FROM store_meta WHERE id = 1) AS n`,
+        )
+        .one().n === 0
+    );
   }
 
   head(key: string): ObjectHead | undefined {
@@ -107,25 +123,45 @@ export class StoreSql {
   /**
    * Newest-created first, strictly before `before`, keys in [lower, upper) by byte order (upper null: no bound).
    * Range comparisons, not LIKE: prefixes are literal and may be longer than LIKE's 50-byte pattern limit.
-   * Two plans: walk the creation order and filter by key (cheap when many keys match), or, for a prefix that
-   * matches fewer than SPARSE_PREFIX_KEYS keys, take them from the key index and sort (`+seq` keeps SQLite off
-   * the rowid walk; `+key` keeps it on the walk otherwise) — so a rare prefix in a large store never scans the whole store.
+   * Two plans: for a prefix that matches fewer than SPARSE_PREFIX_KEYS keys, take them from the key index and sort
+   * (`+seq` keeps SQLite off the rowid walk); otherwise walk the creation order and filter by key (`+key` keeps it
+   * on the walk) — but examine at most DENSE_SCAN_ROWS rows: when they hold too few matches, `scannedTo` is the
+   * oldest sequence examined, where the next page goes on. So no page costs more than a bounded amount of work.
    */
-  list(lower: string, upper: string | null, before: number, limit: number): { seq: number; key: string; version: number }[] {
-    type Row = { seq: number; key: string; version: number };
+  list(lower: string, upper: string | null, before: number, limit: number): { rows: ListedRow[]; scannedTo?: number } {
     if (upper === null) {
-      return this.#sql
-        .exec<Row>("SELECT seq, key, version FROM objects WHERE seq < ? AND key >= ? ORDER BY seq DESC LIMIT ?", before, lower, limit)
-        .toArray();
+      return {
+        rows: this.#sql.exec<ListedRow>("SELECT seq, key, version FROM objects WHERE seq < ? AND key >= ? ORDER BY seq DESC LIMIT ?", before, lower, limit).toArray(),
+      };
     }
     const sparse =
       this.#sql
         .exec<{ n: number }>("SELECT COUNT(*) AS n FROM (SELECT 1 FROM objects WHERE key >= ? AND key < ? LIMIT ?)", lower, upper, SPARSE_PREFIX_KEYS)
         .one().n < SPARSE_PREFIX_KEYS;
-    const query = sparse
-      ? "SELECT seq, key, version FROM objects WHERE +seq < ? AND key >= ? AND key < ? ORDER BY +seq DESC LIMIT ?"
-      : "SELECT seq, key, version FROM objects WHERE seq < ? AND +key >= ? AND +key < ? ORDER BY seq DESC LIMIT ?";
-    return this.#sql.exec<Row>(query, before, lower, upper, limit).toArray();
+    if (sparse) {
+      const query = "SELECT seq, key, version FROM objects WHERE +seq < ? AND key >= ? AND key < ? ORDER BY +seq DESC LIMIT ?";
+      return { rows: this.#sql.exec<ListedRow>(query, before, lower, upper, limit).toArray() };
+    }
+    const rows = this.#sql
+      .exec<ListedRow>(
+        `SELECT seq, key, version FROM (SELECT seq, key, version FROM objects WHERE seq < ? ORDER BY seq DESC LIMIT ?)
+         WHERE +key >= ? AND +key < ? ORDER BY seq DESC LIMIT ?`,
+        before,
+        DENSE_SCAN_ROWS,
+        lower,
+        upper,
+        limit,
+      )
+      .toArray();
+    if (rows.length >= limit) return { rows };
+    const window = this.#sql
+      .exec<{ n: number; oldest: number | null }>(
+        "SELECT COUNT(*) AS n, MIN(seq) AS oldest FROM (SELECT seq FROM objects WHERE seq < ? ORDER BY seq DESC LIMIT ?)",
+        before,
+        DENSE_SCAN_ROWS,
+      )
+      .one();
+    return window.n < DENSE_SCAN_ROWS || window.oldest === null ? { rows } : { rows, scannedTo: window.oldest };
   }
 
   createBlob(now: number): number {

@@ -12,8 +12,14 @@ export type RequestedVersion = number;
 /** A version no stored record can have (negative other than -1, or beyond the safe-integer range). */
 export const NEVER_MATCHES = -2;
 
-/** A value carried in the RPC call itself, or one staged beforehand in chunks (see stageChunks). */
-export type PutValue = { kind: "inline"; bytes: Uint8Array } | { kind: "staged"; blobId: number; size: number };
+/**
+ * A value carried in the RPC call itself, or one staged beforehand in chunks (see stageChunks), or — only in a
+ * precheck, before staging — just its size.
+ */
+export type PutValue =
+  | { kind: "inline"; bytes: Uint8Array }
+  | { kind: "staged"; blobId: number; size: number }
+  | { kind: "planned"; size: number };
 
 export interface PutItem {
   key: string;
@@ -55,6 +61,8 @@ export interface WriteContext {
   storeLimits: Limits;
   /** Limits over all of the identity's stores; null when off (no call to the account object). */
   identityLimits: Limits | null;
+  /** How many stores the identity may have (0 = unlimited); checked when a store registers. */
+  identityStores: number;
 }
 
 /** What a store returns for getObject; a large value comes in chunks that the caller finishes with readBlob. */

@@ -1,24 +1,36 @@
 import { DurableObject } from "cloudflare:workers";
 import { STORE_MIGRATIONS } from "../../migrations";
-import { accountFor } from "../account/vss-account";
 import type { Env } from "../env";
 import { migrate } from "./schema";
 import { StoreSql } from "./sql";
-import { applyPut, deleteExisting } from "./put";
 import { listPage } from "./list";
-import { sameUsage } from "./usage";
-import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES, STAGED_BLOB_TTL_MS } from "./limits";
-import type { Limits, ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
+import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
+import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./staging";
+import { admit, deleteObject, putObjects, type StoreHost } from "./writes";
+import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
  * call, and each write runs in one transactionSync, so writes to a store are linearizable.
- * Methods are the Worker's RPC surface; they never see protobuf.
+ * Methods are the Worker's RPC surface; they never see protobuf, and delegate to the modules beside this one.
  */
 export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
-  /** Known to be registered with the account object (read from store_meta once per wake). */
-  #registered = false;
+  readonly #host: StoreHost;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    const store = this;
+    this.#host = {
+      storage: ctx.storage,
+      env,
+      db: () => store.#db,
+      existing: () => store.#existingDb(),
+      registered: false,
+      exclusive: (work) => ctx.blockConcurrencyWhile(work),
+      erase: () => store.erase(),
+    };
+  }
 
   /** The store's tables, migrated on first use after waking (or after erase). */
   get #db(): StoreSql {
@@ -63,110 +75,46 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /**
+   * Before a put stages its large values: refuses it if it would conflict or break the store quota, and
+   * registers the store. The value sizes are given as `planned` values.
+   */
+  precheck(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    return admit(this.#host, context, input);
+  }
+
+  /**
    * Appends chunks to a staged blob (a new one when `blobId` is null) and returns its id. A staged blob is
    * invisible until a putObjects commits it; one abandoned for STAGED_BLOB_TTL_MS is removed by the alarm.
    */
   async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
     const now = Date.now();
-    const db = this.#db;
-    const result = this.ctx.storage.transactionSync((): Result<number, string> => {
-      const target = blobId ?? db.createBlob(now);
-      const shape = db.blob(target);
-      if (!shape?.staged) return { ok: false, error: `blob ${target} is not being staged` };
-      if (shape.chunkCount !== fromSeq) return { ok: false, error: `blob ${target} has ${shape.chunkCount} chunks, not ${fromSeq}` };
-      chunks.forEach((chunk, i) => db.appendChunk(target, fromSeq + i, chunk));
-      return { ok: true, value: target };
-    });
-    await this.#armCollector(now);
+    const result = appendStaged(this.ctx.storage, this.#db, blobId, fromSeq, chunks, now);
+    await armCollector(this.ctx.storage, now);
     return result;
   }
 
-  /**
-   * Stages several small values (each at most one chunk) in one call, each as its own one-chunk blob; returns
-   * their ids in order. Used for the inline values of a putObjects that do not fit in its own RPC call.
-   */
+  /** Stages several small values (each at most one chunk) in one call; returns their blob ids in order. */
   async stageValues(values: Uint8Array[]): Promise<number[]> {
     const now = Date.now();
-    const db = this.#db;
-    const ids = this.ctx.storage.transactionSync(() =>
-      values.map((value) => {
-        const id = db.createBlob(now);
-        db.appendChunk(id, 0, value);
-        return id;
-      }),
-    );
-    await this.#armCollector(now);
+    const ids = stageSmallValues(this.ctx.storage, this.#db, values, now);
+    await armCollector(this.ctx.storage, now);
     return ids;
   }
 
-  /** Makes sure the alarm that removes abandoned staged blobs will run. */
-  async #armCollector(now: number): Promise<void> {
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(now + STAGED_BLOB_TTL_MS);
+  /** Drops staged blobs whose put will never come (its request failed before committing). */
+  dropStaged(ids: number[]): void {
+    const db = this.#existingDb();
+    if (db) dropStagedBlobs(this.ctx.storage, db, ids);
   }
 
-  /**
-   * The one transactional write: every item applies, or none does and the staged blobs it named are dropped.
-   * With identity quotas on, a write that grows the store first reserves its new usage with the account object,
-   * with this store's other calls held back meanwhile so that the trial and the real write see the same state.
-   */
-  async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-    await this.#register(context);
-    const identityLimits = context.identityLimits;
-    const result = identityLimits
-      ? await this.ctx.blockConcurrencyWhile(() => this.#putWithinIdentityQuota(context, identityLimits, input))
-      : applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
-    if (!result.ok) {
-      this.#dropStaged(input);
-      return result;
-    }
-    return { ok: true, value: null };
-  }
-
-  /**
-   * Trial, reservation, write: run with this store's other calls held back, so that the trial and the write see
-   * the same state. Never throws (a throw would reset the object): an unreachable account object is a failure
-   * value before the write, and only logged after it (the next reservation sends the exact usage again).
-   */
-  async #putWithinIdentityQuota(context: WriteContext, limits: Limits, input: PutObjectsInput): Promise<Result<Usage, PutFailure>> {
-    const before = this.#db.usage();
-    const trial = applyPut(this.ctx.storage, this.#db, input, context.storeLimits, true);
-    if (!trial.ok) return trial;
-    const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
-    if (grows) {
-      let reserved: Result<null, string>;
-      try {
-        reserved = await accountFor(this.env, context.identity).reserve(context.storeId, trial.value, limits);
-      } catch (error) {
-        return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
-      }
-      if (!reserved.ok) return { ok: false, error: { kind: "quota", message: reserved.error } };
-    }
-    const applied = applyPut(this.ctx.storage, this.#db, input, context.storeLimits);
-    if (applied.ok && !grows && !sameUsage(before, applied.value)) await this.#report(context, applied.value);
-    return applied;
+  /** The one transactional write (store/writes.ts): every item applies, or none does. */
+  putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    return putObjects(this.#host, context, input);
   }
 
   /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
-  async deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
-    const db = this.#existingDb();
-    if (!db) return;
-    const remove = (): Usage | null =>
-      this.ctx.storage.transactionSync(() => {
-        const head = db.head(key);
-        if (!head || (version !== -1 && version !== head.version)) return null;
-        const delta = deleteExisting(db, key, head);
-        db.addUsage(delta.bytes, delta.keys);
-        return context.identityLimits ? db.usage() : null;
-      });
-    if (!context.identityLimits) {
-      remove();
-      return;
-    }
-    // Reported in the same serialized section as reservations, so the account never sees usages out of order.
-    await this.ctx.blockConcurrencyWhile(async () => {
-      const usage = remove();
-      if (usage) await this.#report(context, usage);
-    });
+  deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
+    return deleteObject(this.#host, context, key, version);
   }
 
   listKeyVersions(input: ListInput): ListPage {
@@ -190,43 +138,12 @@ export class VssStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#sql = null;
-    this.#registered = false;
+    this.#host.registered = false;
   }
 
   /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */
   override async alarm(): Promise<void> {
-    const now = Date.now();
-    const db = this.#db;
-    this.ctx.storage.transactionSync(() => {
-      for (const id of db.staleStagedBlobs(now - STAGED_BLOB_TTL_MS)) db.deleteBlob(id);
-    });
-    const oldest = db.oldestStagedAt();
-    if (oldest !== null) await this.ctx.storage.setAlarm(oldest + STAGED_BLOB_TTL_MS);
-  }
-
-  /** Before its first write, a store tells its identity's account that it exists, so deletion finds it. */
-  async #register(context: WriteContext): Promise<void> {
-    if (this.#registered || (this.#registered = this.#db.registered())) return;
-    await accountFor(this.env, context.identity).register(context.storeId);
-    this.#db.markRegistered();
-    this.#registered = true;
-  }
-
-  /** Best effort: a write is already committed when its usage is reported. */
-  async #report(context: WriteContext, usage: Usage): Promise<void> {
-    try {
-      await accountFor(this.env, context.identity).report(context.storeId, usage);
-    } catch (error) {
-      console.error("usage report to the account object failed; the next write of this store sends it again", String(error));
-    }
-  }
-
-  #dropStaged(input: PutObjectsInput): void {
-    const db = this.#db;
-    this.ctx.storage.transactionSync(() => {
-      for (const item of input.puts) {
-        if (item.value.kind === "staged" && db.blob(item.value.blobId)?.staged) db.deleteBlob(item.value.blobId);
-      }
-    });
+    const db = this.#existingDb();
+    if (db) await collectStaged(this.ctx.storage, db, Date.now());
   }
 }

@@ -2,7 +2,8 @@ import { Hono } from "hono";
 import { accountFor } from "../account/vss-account";
 import { configOf } from "../config";
 import type { Env } from "../env";
-import { authFailed, invalidRequest } from "../errors";
+import { authFailed, invalidRequest, rateLimited } from "../errors";
+import { clientAddress, RATE_LIMIT_RETRY_AFTER_SECONDS, withinLimit } from "./rate-limit";
 import { storeFor } from "./store-client";
 
 /** How many times deletion lists the stores again when writes keep creating new ones meanwhile. */
@@ -46,8 +47,12 @@ export function adminRoutes(): Hono<{ Bindings: Env }> {
   admin.use("*", async function requireAdminToken(c, next) {
     const token = configOf(c.env).adminToken;
     if (token === null) throw invalidRequest("unknown path");
-    const header = c.req.header("authorization") ?? "";
+    const address = clientAddress(c.req.raw);
+    if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_ADDRESS", address))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
+    const header = (c.req.header("authorization") ?? "").trim();
     if (!header.startsWith("Bearer ") || !sameSecret(header.slice(7), token)) {
+      // A wrong admin token counts as a failed authentication of the address, like any other credential.
+      if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_AUTH_FAILURES", address))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
       throw authFailed();
     }
     await next();

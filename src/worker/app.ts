@@ -6,15 +6,17 @@ import {
   decodeListRequest,
   decodePutRequest,
 } from "../codec/requests";
+import { DELETE_OBJECT_BOUNDS, PUT_OBJECTS_BOUNDS, streamingGuard } from "../codec/bounds";
 import { EMPTY_MESSAGE, encodeGetObject, encodeGetObjectParts, encodeListPage } from "../codec/responses";
 import { configOf, type Config } from "../config";
 import type { Env } from "../env";
 import { authFailed, conflict, invalidRequest, noSuchKey, quotaExceeded, rateLimited } from "../errors";
+import { SMALL_REQUEST_MAX_BYTES } from "../store/limits";
 import type { WriteContext } from "../store/types";
 import { adminRoutes, deleteIdentity } from "./account-routes";
 import { LNURL_BASE_PATH, lnurlRoutes } from "../lnurl/routes";
 import { benchRoutes } from "./bench-routes";
-import { readBody } from "./body";
+import { readBody, type BodyGuard } from "./body";
 import { countRequest, renderMetrics } from "./metrics";
 import { clientAddress, RATE_LIMIT_RETRY_AFTER_SECONDS, withinLimit } from "./rate-limit";
 import { errorResponse, protobufResponse } from "./respond";
@@ -83,16 +85,22 @@ function operation(name: string, handler: (c: Context<AppEnv>) => Promise<Respon
 
 /** Who writes to which store, under which quotas. */
 function writeContext(c: Context<AppEnv>, storeId: string): WriteContext {
-  const { storeLimits, identityLimits } = c.var.config;
-  return { identity: c.var.identity, storeId, storeLimits, identityLimits };
+  const { storeLimits, identityLimits, identityStores } = c.var.config;
+  return { identity: c.var.identity, storeId, storeLimits, identityLimits, identityStores };
 }
 
-async function body(c: Context<AppEnv>): Promise<Uint8Array> {
-  return readBody(c.req.raw, c.var.config.maxRequestBytes);
+/** The request body under the configured size limit, watched by `guard` while it streams in. */
+async function body(c: Context<AppEnv>, guard?: BodyGuard): Promise<Uint8Array> {
+  return readBody(c.req.raw, c.var.config.maxRequestBytes, guard);
+}
+
+/** The body of a request that carries no value: a few KiB at most, whatever the configured limit. */
+async function smallBody(c: Context<AppEnv>): Promise<Uint8Array> {
+  return readBody(c.req.raw, Math.min(c.var.config.maxRequestBytes, SMALL_REQUEST_MAX_BYTES));
 }
 
 operation("getObject", async (c) => {
-  const request = decodeGetRequest(await body(c));
+  const request = decodeGetRequest(await smallBody(c));
   const found = await readObject(storeFor(c.env, c.var.identity, request.storeId), request.key);
   if (!found) throw noSuchKey(request.key);
   const [only] = found.chunks;
@@ -102,7 +110,7 @@ operation("getObject", async (c) => {
 });
 
 operation("putObjects", async (c) => {
-  const request = decodePutRequest(await body(c));
+  const request = decodePutRequest(await body(c, streamingGuard(PUT_OBJECTS_BOUNDS)));
   const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), writeContext(c, request.storeId), request);
   if (!result.ok) {
     if (result.error.kind === "conflict") throw conflict(result.error.message);
@@ -113,14 +121,14 @@ operation("putObjects", async (c) => {
 });
 
 operation("deleteObject", async (c) => {
-  const request = decodeDeleteRequest(await body(c));
+  const request = decodeDeleteRequest(await body(c, streamingGuard(DELETE_OBJECT_BOUNDS)));
   const store = storeFor(c.env, c.var.identity, request.storeId);
   await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
 operation("listKeyVersions", async (c) => {
-  const request = decodeListRequest(await body(c), c.var.config.defaultPageSize);
+  const request = decodeListRequest(await smallBody(c), c.var.config.defaultPageSize);
   const page = await storeFor(c.env, c.var.identity, request.storeId).listKeyVersions({
     prefix: request.prefix,
     pageSize: request.pageSize,

@@ -6,8 +6,8 @@ import type { Env } from "../env";
  */
 export const RATE_LIMIT_RETRY_AFTER_SECONDS = 60;
 
-/** The three limiters, each a `[[ratelimits]]` binding in wrangler.toml; an absent binding means no limit. */
-export type Limiter = "VSS_RATE_LIMIT_ADDRESS" | "VSS_RATE_LIMIT_IDENTITY" | "VSS_RATE_LIMIT_AUTH_FAILURES";
+/** The limiters, each a `[[ratelimits]]` binding in wrangler.toml; an absent binding means no limit. */
+export type Limiter = "VSS_RATE_LIMIT_ADDRESS" | "VSS_RATE_LIMIT_IDENTITY" | "VSS_RATE_LIMIT_AUTH_FAILURES" | "VSS_RATE_LIMIT_LNURL_CHALLENGES";
 
 /** The first four groups of an IPv6 address (its /64, which one subscriber usually holds whole). */
 function ipv6Prefix(address: string): string {

@@ -47,8 +47,8 @@ export async function readObject(store: Store, key: string): Promise<ReadValue |
   throw new Error(`value of ${JSON.stringify(key)} kept changing during ${READ_ATTEMPTS} reads`);
 }
 
-/** Uploads one large value to the store in chunk batches under the RPC limit; returns its staged blob id. */
-async function stage(store: Store, value: Uint8Array): Promise<number> {
+/** Uploads one large value to the store in chunk batches under the RPC limit; records and returns its staged blob id. */
+async function stage(store: Store, value: Uint8Array, staged: number[]): Promise<number> {
   const perCall = Math.max(1, Math.floor(RPC_VALUE_BUDGET_BYTES / CHUNK_BYTES));
   let blobId: number | null = null;
   let seq = 0;
@@ -58,32 +58,71 @@ async function stage(store: Store, value: Uint8Array): Promise<number> {
       batch.push(value.slice(offset, offset + CHUNK_BYTES));
       offset += CHUNK_BYTES;
     }
-    const staged = await store.stageChunks(blobId, seq, batch);
-    if (!staged.ok) throw new Error(`staging failed: ${staged.error}`);
-    blobId = staged.value;
+    const result = await store.stageChunks(blobId, seq, batch);
+    if (!result.ok) throw new Error(`staging failed: ${result.error}`);
+    if (blobId === null) staged.push(result.value);
+    blobId = result.value;
     seq += batch.length;
   }
   if (blobId === null) throw new Error("stage() needs a non-empty value");
   return blobId;
 }
 
+/** Whether a put must stage values before its final call: one over a chunk, or more than one call's budget in all. */
+function needsStaging(request: PutRequest): boolean {
+  let total = 0;
+  for (const { value } of request.puts) {
+    if (value.byteLength > INLINE_VALUE_MAX_BYTES) return true;
+    total += value.byteLength;
+  }
+  return total > RPC_VALUE_BUDGET_BYTES;
+}
+
+/** The put with each value replaced by its size: what a precheck needs. */
+function planned(request: PutRequest): PutObjectsInput {
+  return {
+    globalVersion: request.globalVersion,
+    puts: request.puts.map(({ key, version, value }) => ({ key, version, value: { kind: "planned", size: value.byteLength } })),
+    deletes: request.deletes,
+  };
+}
+
 /**
  * Values decoded from a request are views into the whole body, and RPC serializes a view's entire buffer:
  * every value that crosses RPC is copied out first (slice), so a call carries only its own bytes.
  *
- * Writes a putObjects. Values over one chunk are staged first, chunk batch by chunk batch; small values go in
- * the final call up to its budget, and the small values past it are staged together, a budget's worth per call
- * (so a request of many small values costs a few calls, not one per value). The final call applies everything
+ * Writes a putObjects. A put that must stage values is first prechecked, so that one the store would refuse
+ * (conflict, quota, too many stores) uploads nothing. Values over one chunk are then staged, chunk batch by chunk
+ * batch; small values go in the final call up to its budget, and the small values past it are staged together,
+ * a budget's worth per call (so a request of many small values costs a few calls, not one per value). If the
+ * request fails before its final call, what it staged is dropped at once. The final call applies everything
  * atomically; this resolves only after the store has committed.
  */
 export async function writeObjects(store: Store, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
+  if (needsStaging(request)) {
+    const admitted = await store.precheck(context, planned(request));
+    if (!admitted.ok) return admitted;
+  }
+  const staged: number[] = [];
+  let input: PutObjectsInput;
+  try {
+    input = await stageAndPlan(store, request, staged);
+  } catch (error) {
+    if (staged.length > 0) await store.dropStaged(staged).catch(() => undefined);
+    throw error;
+  }
+  return store.putObjects(context, input);
+}
+
+/** Stages what does not fit in the final call (recording each staged blob id) and returns that call's input. */
+async function stageAndPlan(store: Store, request: PutRequest, staged: number[]): Promise<PutObjectsInput> {
   let inlineBytes = 0;
   const puts: PutItem[] = [];
   const overflow: { values: Uint8Array[]; items: PutItem[]; bytes: number }[] = [];
   for (const item of request.puts) {
     const size = item.value.byteLength;
     if (size > INLINE_VALUE_MAX_BYTES) {
-      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: await stage(store, item.value), size } });
+      puts.push({ key: item.key, version: item.version, value: { kind: "staged", blobId: await stage(store, item.value, staged), size } });
     } else if (inlineBytes + size <= RPC_VALUE_BUDGET_BYTES) {
       inlineBytes += size;
       puts.push({ key: item.key, version: item.version, value: { kind: "inline", bytes: item.value.slice() } });
@@ -99,10 +138,10 @@ export async function writeObjects(store: Store, context: WriteContext, request:
   }
   for (const batch of overflow) {
     const ids = await store.stageValues(batch.values);
+    staged.push(...ids);
     batch.items.forEach((put, i) => {
       if (put.value.kind === "staged") put.value.blobId = ids[i] ?? 0;
     });
   }
-  const input: PutObjectsInput = { globalVersion: request.globalVersion, puts, deletes: request.deletes };
-  return store.putObjects(context, input);
+  return { globalVersion: request.globalVersion, puts, deletes: request.deletes };
 }

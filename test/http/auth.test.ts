@@ -97,3 +97,24 @@ describe("none authentication", () => {
     expectError(reply, 500, ErrorCode.INTERNAL_SERVER_EXCEPTION);
   });
 });
+
+/** Issue 12 finding 5 and issue 8 item 3: one key is one identity, and the header is trimmed like any field value. */
+describe("sigs identity and header form", () => {
+  it("takes the public key in upper- or lower-case hex as the same identity (canonical lower case)", async () => {
+    const key = new SigsKey();
+    expect((await new TestClient("s", key).put([["k", 0, "v"]])).status).toBe(200);
+    const header = key.header();
+    const upper = header.slice(0, 66).toUpperCase() + header.slice(66);
+    const shouting = new TestClient("s", key, { authorization: upper });
+    expect(await shouting.read("k")).toEqual({ version: 1, value: "v" });
+    expect((await shouting.put([["k", 1, "w"]])).status).toBe(200);
+    expect(await new TestClient("s", key).read("k")).toEqual({ version: 2, value: "w" });
+  });
+
+  it("accepts a header with trailing spaces or tabs, as with leading ones", async () => {
+    const key = new SigsKey();
+    for (const padded of [`${key.header()}  `, `${key.header()}\t`, ` \t${key.header()} \t `]) {
+      expect((await withHeader(padded, key).get("k")).status).toBe(404);
+    }
+  });
+});

@@ -55,8 +55,10 @@ describe("error table", () => {
       status: 413,
       error: { errorCode: ErrorCode.INVALID_REQUEST_EXCEPTION },
     });
+    // A well-formed start (one item of 4 KiB), so that only the size can refuse it.
     const stream = new ReadableStream({
       start(controller) {
+        controller.enqueue(new Uint8Array([0x1a, 0x80, 0x20]));
         for (let i = 0; i < 4; i++) controller.enqueue(new Uint8Array(1024));
         controller.close();
       },

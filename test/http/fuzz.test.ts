@@ -1,4 +1,5 @@
 import { fromBinary } from "@bufbuild/protobuf";
+import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToHex, hexToBytes } from "@noble/hashes/utils.js";
 import { createExecutionContext, env } from "cloudflare:test";
@@ -113,10 +114,13 @@ describe("fuzz", () => {
     const key = new SigsKey();
     const limit = 40 * 1024 * 1024;
     const chunk = new Uint8Array(1024 * 1024);
+    // One transaction item that declares twice the limit: well-formed as far as it goes, so only the size refuses it.
+    const itemHeader = new BinaryWriter().tag(3, WireType.LengthDelimited).uint32(2 * limit).finish();
     const streamed = () => {
       let sent = 0;
       return new ReadableStream<Uint8Array>({
         pull(controller) {
+          if (sent === 0) controller.enqueue(itemHeader);
           if (sent++ > limit / chunk.byteLength) controller.close();
           else controller.enqueue(chunk);
         },

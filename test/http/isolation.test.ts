@@ -4,7 +4,7 @@ import { SigsKey } from "../support/sigs";
 
 /** No read, list or delete of one identity reaches another's data, whatever store_ids and keys they share. */
 describe("isolation between identities", () => {
-  it("keeps 24 random identities (sigs and none) apart across shared store_ids and keys", async () => {
+  it("keeps 24 random identities (sigs and none) apart across shared store_ids and keys", { timeout: 180_000 }, async () => {
     const stores = ["", "wallet", "wallet/", "1:sigs", "%_\\"];
     const clients = Array.from({ length: 24 }, (_, i) => {
       const key = new SigsKey();

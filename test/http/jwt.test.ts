@@ -140,3 +140,15 @@ describe("schemes side by side", () => {
     expectError(await clientWith(token).get("k"), 401, ErrorCode.AUTH_EXCEPTION);
   });
 });
+
+describe("JWT issuers (VSS_JWT_ISSUERS)", () => {
+  it("admits only tokens whose iss is listed, when a list is configured", async () => {
+    const bound = { ...jwtEnv, VSS_JWT_ISSUERS: "https://auth.example, https://other.example" };
+    expect(await statusOf(await signToken(rsa, { iss: "https://auth.example" }), bound)).toBe(404);
+    expect(await statusOf(await signToken(rsa, { iss: "https://other.example" }), bound)).toBe(404);
+    expect(await statusOf(await signToken(rsa, { iss: "https://evil.example" }), bound)).toBe(401);
+    expect(await statusOf(await signToken(rsa, {}), bound)).toBe(401);
+    // Unset: any issuer the keys vouch for, as before.
+    expect(await statusOf(await signToken(rsa, { iss: "https://evil.example" }))).toBe(404);
+  });
+});

@@ -114,6 +114,15 @@ describe("LNURL-auth issuer", () => {
     expect((await new TestClient("s", undefined, { authorization: `Bearer ${json.token}`, env }).get("k")).status).toBe(401);
   });
 
+  it("answers HEAD without issuing a challenge or using one up", async () => {
+    expect((await send("/auth/lnurl", null, { method: "HEAD", env: lnurlEnv })).status).toBe(405);
+    const signed = signLoginUrl(freshWallet(), await loginUrl());
+    const head = await send(signed, null, { method: "HEAD", env: lnurlEnv });
+    expect(head.status).toBe(405);
+    expect(head.headers.get("allow")).toBe("GET");
+    expect(await callback(signed)).toMatchObject({ status: 200, json: { status: "OK" } });
+  });
+
   it("accepts a k1 once: a replay is refused as used", async () => {
     const signed = signLoginUrl(freshWallet(), await loginUrl());
     expect((await callback(signed)).json.status).toBe("OK");

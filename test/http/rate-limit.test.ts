@@ -39,7 +39,7 @@ async function rawGet(overrides: Partial<Env>, address: string, key: SigsKey): P
 
 describe("rate limits", () => {
   it("binds wrangler.toml's limiters in local emulation (lifted for the test run by vitest.config.ts)", async () => {
-    for (const name of ["VSS_RATE_LIMIT_ADDRESS", "VSS_RATE_LIMIT_IDENTITY", "VSS_RATE_LIMIT_AUTH_FAILURES"] as const) {
+    for (const name of ["VSS_RATE_LIMIT_ADDRESS", "VSS_RATE_LIMIT_IDENTITY", "VSS_RATE_LIMIT_AUTH_FAILURES", "VSS_RATE_LIMIT_LNURL_CHALLENGES"] as const) {
       expect(typeof (env as unknown as Env)[name]?.limit).toBe("function");
     }
     // wrangler.toml allows 60 failures a minute per address; the lifted test limit does not bite other suites.
@@ -127,5 +127,30 @@ describe("rate limits", () => {
     // A correct callback from that address still succeeds: only failures are counted.
     const good = await get(signLoginUrl(lnurlParentKey(new Uint8Array(32).fill(7)), url), failures, prober);
     expect(((await good.json()) as { status: string }).status).toBe("OK");
+  });
+
+  it("bounds the LNURL challenges one address can have stored (VSS_RATE_LIMIT_LNURL_CHALLENGES)", async () => {
+    await awayFromWindowEdge();
+    const { privatePem } = await testSigner("ES256");
+    const env = { VSS_AUTH_SCHEMES: "sigs,lnurl", VSS_LNURL_JWT_PRIVATE_KEY: privatePem, VSS_RATE_LIMIT_LNURL_CHALLENGES: small };
+    const address = randomAddress();
+    const get = (who: string) => send("/auth/lnurl", null, { method: "GET", env, headers: { "cf-connecting-ip": who } });
+    for (let i = 0; i < LIMIT; i++) expect((await get(address)).status).toBe(200);
+    const limited = await get(address);
+    expect(limited.status).toBe(429);
+    expect(await limited.json()).toEqual({ status: "ERROR", reason: "rate limit exceeded" });
+    expect((await get(randomAddress())).status).toBe(200);
+  });
+
+  it("counts wrong admin tokens as failed authentications of the address", async () => {
+    await awayFromWindowEdge();
+    const token = "t".repeat(40);
+    const address = randomAddress();
+    const env = { VSS_ADMIN_TOKEN: token, VSS_RATE_LIMIT_AUTH_FAILURES: small };
+    const admin = (bearer: string, who = address) =>
+      send("http://vss.test/admin/identities/sigs%3Aabc", null, { method: "DELETE", authorization: `Bearer ${bearer}`, env, headers: { "cf-connecting-ip": who } });
+    for (let i = 0; i < LIMIT; i++) expect((await admin("wrong".repeat(8))).status).toBe(401);
+    expect((await admin("wrong".repeat(8))).status).toBe(429);
+    expect((await admin(token, randomAddress())).status).toBe(200);
   });
 });

@@ -13,7 +13,7 @@ async function staged(store: ReturnType<typeof freshStore>, chunks: Uint8Array[]
   if (!result.ok) throw new Error(result.error);
   return result.value;
 }
-const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null };
+const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0 };
 const inline = (text: string) => ({ kind: "inline" as const, bytes: new TextEncoder().encode(text) });
 
 /** The store's RPC surface, driven directly (no HTTP, no protobuf). */
@@ -92,7 +92,7 @@ describe("schema migrations", () => {
 
   it("refuses to run older code on a store migrated by newer code", async () => {
     const store = freshStore();
-    await store.putObjects(context, { puts: [], deletes: [] });
+    await store.putObjects(context, { puts: [{ key: "k", version: 0, value: inline("v") }], deletes: [] });
     await runInDurableObject(store, (_i, state) => {
       state.storage.sql.exec("INSERT INTO schema_migrations (id, name, applied_at) VALUES (?, 'from the future', 0)", MIGRATIONS.length + 1);
       expect(() => migrate(state.storage, MIGRATIONS)).toThrow(/refusing to downgrade/);

@@ -87,3 +87,18 @@ describe("JWKS endpoint failures", () => {
     await expect(garbage.verify(token, now())).rejects.toThrow();
   });
 });
+
+describe("JWKS keys too weak to trust", () => {
+  it("refuses a token naming an RSA key under 2048 bits as bad credentials (null), not a server fault", async () => {
+    const weak = await testSigner("RS256", { modulusLength: 1024 }).catch(() => null);
+    const { generateKeyPairSync } = await import("node:crypto");
+    const pair = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const jwk = { ...(pair.publicKey.export({ format: "jwk" }) as JWK), kid: "weak", alg: "RS256", use: "sig" };
+    const endpoint = jwksEndpoint();
+    endpoint.keys = [jwk];
+    const verifier = jwtVerifier({ scheme: "jwt", keys: remoteKeys(JWKS_URL, { fetch: endpoint.fetch }), algorithms: JWT_ALGORITHMS });
+    const garbage = "eyJhbGciOiJSUzI1NiIsImtpZCI6IndlYWsifQ.eyJzdWIiOiJ1IiwiZXhwIjo5OTk5OTk5OTk5fQ.AAAA";
+    await expect(verifier.verify(garbage, now())).resolves.toBeNull();
+    if (weak) await expect(verifier.verify(await signToken(weak, { sub: "u" }, { kid: "weak" }), now())).resolves.toBeNull();
+  });
+});

@@ -3,6 +3,7 @@ import { AuthError, errorFromCode, InternalError, VersionMismatchError, VssError
 import { ErrorResponseSchema } from "../gen/vss_pb.js";
 import type { FetchFunction, HeaderProvider } from "../headers/types.js";
 import { deadline } from "./deadline.js";
+import { keepByteOrderMarks } from "./utf8.js";
 
 /** The response header every VSS server sends, and the only value this client accepts (CLIENTS.md §1). */
 export const PROTOCOL_VERSION_HEADER = "vss-protocol-version";
@@ -31,6 +32,7 @@ async function headersFor(transport: Transport, body: Uint8Array): Promise<Heade
 }
 
 function decodeOrInternal<Desc extends DescMessage>(schema: Desc, bytes: Uint8Array, status: number): MessageShape<Desc> {
+  keepByteOrderMarks();
   try {
     return fromBinary(schema, bytes);
   } catch (cause) {

@@ -33,6 +33,16 @@ function identity() {
 
 const lines = (out: Buffer) => out.toString().split("\n").filter((line) => line !== "");
 
+describe("VssClient in Node against the real server", () => {
+  it("keeps a key that begins with U+FEFF apart from the same key without it (decoding keeps the mark)", async () => {
+    const { client } = identity();
+    await client.putObjects({ storeId: "bom", transactionItems: [{ key: "\uFEFFbom", version: 0n }, { key: "bom", version: 0n }] });
+    const { keys } = await listAllKeyVersions(client, { storeId: "bom" });
+    expect(keys.map((kv) => kv.key)).toEqual(["bom", "\uFEFFbom"]);
+    expect((await client.getObject({ storeId: "bom", key: "\uFEFFbom" })).key).toBe("\uFEFFbom");
+  });
+});
+
 describe("vss CLI", () => {
   it("puts, gets, lists and deletes with auth from the environment", async () => {
     const { env } = identity();

@@ -1,0 +1,184 @@
+import { STORE_MIGRATIONS } from "../../migrations";
+import { accountFor } from "../account/vss-account";
+import type { Env } from "../env";
+import { applyPut, deleteExisting } from "./put";
+import { migrate } from "./schema";
+import { StoreSql } from "./sql";
+import { dropStagedBlobs, stagedIds } from "./staging";
+import { sameUsage } from "./usage";
+import type { Limits, PutFailure, PutObjectsInput, Result, Usage, WriteContext } from "./types";
+
+/** What the write path needs from its Durable Object. */
+export interface StoreHost {
+  readonly storage: DurableObjectStorage;
+  readonly env: Env;
+  /** The store's tables, created when missing. */
+  db(): StoreSql;
+  /** The store's tables if it was ever written, else null (nothing is created). */
+  existing(): StoreSql | null;
+  /** Known to be registered with the account object (cached per wake). */
+  registered: boolean;
+  /** Runs `work` with this object's other calls held back. */
+  exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Removes everything the store holds. */
+  erase(): Promise<void>;
+}
+
+const OK: Result<null, never> = { ok: true, value: null };
+
+/** Thrown to roll back a trial on a never-written store, tables included. */
+class Rollback extends Error {
+  constructor(readonly result: Result<Usage, PutFailure>) {
+    super("rollback");
+  }
+}
+
+/** CONTRACT.md §5.7: no items and no global_version → 200 and nothing changes — not even a store is created. */
+export function isNoop(input: PutObjectsInput): boolean {
+  return input.puts.length === 0 && input.deletes.length === 0 && input.globalVersion === undefined;
+}
+
+/**
+ * Whether `input` would apply, and the usage it would leave, without changing anything. On a never-written store
+ * the trial runs on tables created inside the same transaction and rolled back with it, so nothing is left.
+ */
+export function tryPut(host: StoreHost, input: PutObjectsInput, limits: Limits): Result<Usage, PutFailure> {
+  const db = host.existing();
+  if (db) return applyPut(host.storage, db, input, limits, true);
+  try {
+    host.storage.transactionSync(() => {
+      migrate(host.storage, STORE_MIGRATIONS);
+      throw new Rollback(applyPut(host.storage, new StoreSql(host.storage.sql), input, limits, true));
+    });
+  } catch (error) {
+    if (error instanceof Rollback) return error.result;
+    throw error;
+  }
+  throw new Error("a trial always rolls back");
+}
+
+/**
+ * Before a put stages large values: refuses one that would conflict or break the store quota (so a refused
+ * 32 MiB value is never uploaded), and registers the store, so that the staged chunks belong to a known store.
+ */
+export async function admit(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+  if (isNoop(input)) return OK;
+  const trial = tryPut(host, input, context.storeLimits);
+  return trial.ok ? register(host, context) : trial;
+}
+
+/**
+ * The one transactional write: every item applies, or none does. A refused write drops the staged values it
+ * named, and a store it leaves holding nothing is erased and forgotten, so refused writes leave no storage.
+ */
+export async function putObjects(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+  if (isNoop(input)) return OK;
+  if (!host.existing()) {
+    const trial = tryPut(host, input, context.storeLimits);
+    if (!trial.ok) return trial;
+  }
+  const registered = await register(host, context);
+  const identityLimits = context.identityLimits;
+  const result: Result<unknown, PutFailure> = !registered.ok
+    ? registered
+    : identityLimits
+      ? await host.exclusive(() => putWithinIdentityQuota(host, context, identityLimits, input))
+      : applyPut(host.storage, host.db(), input, context.storeLimits);
+  if (result.ok) return OK;
+  await undo(host, context, input);
+  return result;
+}
+
+/**
+ * Trial, reservation, write: run with the store's other calls held back, so that the trial and the write see the
+ * same state. Never throws (a throw would reset the object): an unreachable account object is a failure value
+ * before the write, and only logged after it (the next reservation sends the exact usage again).
+ */
+async function putWithinIdentityQuota(host: StoreHost, context: WriteContext, limits: Limits, input: PutObjectsInput): Promise<Result<Usage, PutFailure>> {
+  const db = host.db();
+  const before = db.usage();
+  const trial = applyPut(host.storage, db, input, context.storeLimits, true);
+  if (!trial.ok) return trial;
+  const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
+  if (grows) {
+    let reserved: Result<null, string>;
+    try {
+      reserved = await accountFor(host.env, context.identity).reserve(context.storeId, trial.value, limits);
+    } catch (error) {
+      return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
+    }
+    if (!reserved.ok) return { ok: false, error: { kind: "quota", message: reserved.error } };
+  }
+  const applied = applyPut(host.storage, db, input, context.storeLimits);
+  if (applied.ok && !grows && !sameUsage(before, applied.value)) await report(host, context, applied.value);
+  return applied;
+}
+
+/** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
+export async function deleteObject(host: StoreHost, context: WriteContext, key: string, version: number): Promise<void> {
+  const db = host.existing();
+  if (!db) return;
+  const remove = (): Usage | null =>
+    host.storage.transactionSync(() => {
+      const head = db.head(key);
+      if (!head || (version !== -1 && version !== head.version)) return null;
+      const delta = deleteExisting(db, key, head);
+      db.addUsage(delta.bytes, delta.keys);
+      return context.identityLimits ? db.usage() : null;
+    });
+  if (!context.identityLimits) {
+    remove();
+    return;
+  }
+  // Reported in the same serialized section as reservations, so the account never sees usages out of order.
+  await host.exclusive(async () => {
+    const usage = remove();
+    if (usage) await report(host, context, usage);
+  });
+}
+
+/**
+ * Before its first write, a store tells its identity's account that it exists, so that deletion finds it; the
+ * account refuses a store past the identity's store quota. Nothing is created here when that fails.
+ */
+async function register(host: StoreHost, context: WriteContext): Promise<Result<null, PutFailure>> {
+  if (host.registered || (host.registered = host.existing()?.registered() ?? false)) return OK;
+  let result: Result<null, string>;
+  try {
+    result = await accountFor(host.env, context.identity).register(context.storeId, context.identityStores);
+  } catch (error) {
+    return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
+  }
+  if (!result.ok) return { ok: false, error: { kind: "quota", message: result.error } };
+  host.db().markRegistered();
+  host.registered = true;
+  return OK;
+}
+
+/** After a refused write: drop its staged values; erase and forget the store if it now holds nothing at all. */
+async function undo(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<void> {
+  const db = host.existing();
+  if (!db) return;
+  dropStagedBlobs(host.storage, db, stagedIds(input));
+  if (!db.isEmpty()) return;
+  await host.exclusive(async () => {
+    if (!host.existing()?.isEmpty()) return;
+    await host.erase();
+    try {
+      const account = accountFor(host.env, context.identity);
+      await account.forget(context.storeId);
+      await account.eraseIfEmpty();
+    } catch (error) {
+      console.error("forgetting an empty store failed; account deletion will find it empty", String(error));
+    }
+  });
+}
+
+/** Best effort: a write is already committed when its usage is reported. */
+async function report(host: StoreHost, context: WriteContext, usage: Usage): Promise<void> {
+  try {
+    await accountFor(host.env, context.identity).report(context.storeId, usage);
+  } catch (error) {
+    console.error("usage report to the account object failed; the next write of this store sends it again", String(error));
+  }
+}
