@@ -1,6 +1,6 @@
 // What ldk-node wrote, read back by our TypeScript client from the seed alone.
 //   node ldk-store.mjs read --url U --lnurl-url U --auth sigs|lnurl --seed HEX --store ID --handover PATH
-// The hand-over file (from the ldk-node-0.7 binary) names the node id and the invoice's payment id to look for.
+// The hand-over file (from the ldk-node-0.7 binary) names the node id, the payment it kept and the one it removed.
 import { readFileSync } from "node:fs";
 import {
   KeyObfuscator,
@@ -64,7 +64,7 @@ for (const [primary, key] of EXPECTED) {
     ensure(entries.some((e) => e.namespace === `${primary}#` && e.key === key), "not in the store");
   });
 }
-await report.check("LdkNodeKvStore.open detects schema V1 and lists the invoice's payment", async () => {
+await report.check("LdkNodeKvStore.open detects schema V1; the payments are the kept one, not the removed one", async () => {
   const store = await LdkNodeKvStore.open({ client, storeId, seed, readOnly: true });
   expectEqual("schema version", store.schemaVersion, 1);
   const payments = await store.list("payments", "");

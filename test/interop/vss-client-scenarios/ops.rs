@@ -1,6 +1,7 @@
 //! Thin helpers over the crate's calls, so scenarios read as what they check.
 
 use super::setup::Client;
+use interop_harness::check::short;
 use interop_harness::{ensure, Context};
 use vss_client::error::VssError;
 use vss_client::types::{
@@ -95,13 +96,8 @@ pub fn expect_error<T: std::fmt::Debug>(what: &str, result: Result<T, VssError>,
 	match result {
 		Err(error) if kind(&error) == want => Ok(()),
 		Err(error) => Err(format!("{what}: want {want}, got {} ({error})", kind(&error))),
-		Ok(value) => Err(format!("{what}: want {want}, got success {:?}", short(&value))),
+		Ok(value) => Err(format!("{what}: want {want}, got success {}", short(&value))),
 	}
-}
-
-fn short<T: std::fmt::Debug>(value: &T) -> String {
-	let text = format!("{value:?}");
-	text.chars().take(120).collect()
 }
 
 /// Checks a stored key's version and value.

@@ -17,7 +17,7 @@ pub fn expect_eq<T: PartialEq + Debug>(what: &str, got: T, want: T) -> Result<()
 }
 
 /// Debug output, cut short for large values (a 12 MiB vector must not become a 12 MiB message).
-fn short<T: Debug>(value: &T) -> String {
+pub fn short<T: Debug>(value: &T) -> String {
 	const MAX: usize = 200;
 	let text = format!("{value:?}");
 	if text.len() <= MAX {

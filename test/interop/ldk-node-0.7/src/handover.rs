@@ -9,8 +9,10 @@ use serde::Serialize;
 pub struct Handover {
 	/// For the log: which node wrote the store.
 	pub node_id: String,
-	/// The bolt11 invoice's payment id (hex): the key ldk-node stores it under in the `payments` namespace.
+	/// The payment id (hex) of the second life's invoice: the key ldk-node stores it under in `payments`.
 	pub payment_id: String,
+	/// The first life's payment, which the second life removed.
+	pub removed_payment_id: String,
 }
 
 impl Handover {

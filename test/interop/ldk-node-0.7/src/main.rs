@@ -10,8 +10,8 @@ mod wallet;
 use auth::Auth;
 use handover::Handover;
 use interop_harness::options::Options;
-use interop_harness::sample::from_hex;
-use interop_harness::{Context, Report};
+use interop_harness::sample::{from_hex, to_hex};
+use interop_harness::Report;
 use wallet::WalletSetup;
 
 const CLIENT: &str = "ldk-node 0.7.1";
@@ -52,12 +52,15 @@ fn run(report: &mut Report) -> Result<(), String> {
 	for (check, outcome) in wallet::restored(&node, &first) {
 		report.record(&format!("{name}: {check}"), outcome);
 	}
-	let restarted = node.start().context("start").and_then(|()| node.stop().context("stop"));
-	report.record(&format!("{name}: the restored node starts and stops"), restarted);
+	let second = wallet::carry_on(&node, &first);
+	let outcome = second.as_ref().map(|_| ()).map_err(Clone::clone);
+	report.record(&format!("{name}: the restored node starts, takes an invoice, removes the first payment, stops"), outcome);
+	let second = second?;
 
 	let handover = Handover {
 		node_id: first.node_id.clone(),
-		payment_id: interop_harness::sample::to_hex(&first.payment_id.0),
+		payment_id: to_hex(&second.0),
+		removed_payment_id: to_hex(&first.payment_id.0),
 	};
 	handover.save(&options.get("handover")?)
 }

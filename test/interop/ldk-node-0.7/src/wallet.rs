@@ -55,11 +55,8 @@ pub fn build(setup: &WalletSetup, data_dir: &str) -> Result<Node, String> {
 	built.map_err(|e| format!("build failed: {e:?} (log in {data_dir})"))
 }
 
-/// First life: build, hand out an address, start, create an invoice, stop.
-pub fn first_life(setup: &WalletSetup, data_dir: &str) -> Result<FirstLife, String> {
-	let node = build(setup, data_dir)?;
-	let address = node.onchain_payment().new_address().context("new_address")?;
-	node.start().context(&format!("start (log in {data_dir})"))?;
+/// Creates a bolt11 invoice, which ldk-node records as a pending inbound payment; returns its id.
+fn invoice(node: &Node) -> Result<PaymentId, String> {
 	let description = Description::new("edge-vss interop".to_string()).map_err(|e| e.to_string())?;
 	let invoice = node
 		.bolt11_payment()
@@ -67,8 +64,28 @@ pub fn first_life(setup: &WalletSetup, data_dir: &str) -> Result<FirstLife, Stri
 		.context("bolt11 receive")?;
 	let payment_id = PaymentId(invoice.payment_hash().to_byte_array());
 	ensure(node.payment(&payment_id).is_some(), || "the invoice's payment is not in the payment store".into())?;
+	Ok(payment_id)
+}
+
+/// First life: build, hand out an address, start, create an invoice, stop.
+pub fn first_life(setup: &WalletSetup, data_dir: &str) -> Result<FirstLife, String> {
+	let node = build(setup, data_dir)?;
+	let address = node.onchain_payment().new_address().context("new_address")?;
+	node.start().context(&format!("start (log in {data_dir})"))?;
+	let payment_id = invoice(&node)?;
 	node.stop().context("stop")?;
 	Ok(FirstLife { node_id: node.node_id().to_string(), address, payment_id, amount_msat: INVOICE_MSAT })
+}
+
+/// Second life, after the checks of [`restored`]: start, take a second invoice, remove the first payment (a
+/// deleteObject from ldk-node), stop. Returns the second payment's id.
+pub fn carry_on(node: &Node, first: &FirstLife) -> Result<PaymentId, String> {
+	node.start().context("start")?;
+	let second = invoice(node)?;
+	node.remove_payment(&first.payment_id).context("remove_payment")?;
+	ensure(node.payment(&first.payment_id).is_none(), || "the removed payment is still there".into())?;
+	node.stop().context("stop")?;
+	Ok(second)
 }
 
 /// Second life, in a fresh data directory: the same node id, the invoice's payment and the address index.
