@@ -2,8 +2,10 @@ import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects: `workers` runs inside workerd against real SQLite Durable Objects (the Worker is loaded from
- * wrangler.toml); `local-server` starts the real local server (`wrangler dev`) as a process.
+ * Three projects: `workers` runs inside workerd against real SQLite Durable Objects (the Worker is loaded from
+ * wrangler.toml); `local-server` starts the real local server (`wrangler dev`) as a process; `package` packs the
+ * client (its prepack rebuilds client/dist), installs it into an empty project and runs it in Node, in esbuild
+ * bundles and in Chromium — after the other two (groupOrder), so that no CLI test runs while client/dist is rebuilt.
  */
 /**
  * wrangler.toml's limits are lifted for the test run, so that no suite depends on how many requests the others
@@ -22,10 +24,21 @@ export default defineConfig({
     projects: [
       {
         plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" }, miniflare: { ratelimits: TEST_RATE_LIMITS } })],
-        test: { name: "workers", include: ["test/{unit,store,http}/**/*.test.ts", "client/test/workers/**/*.test.ts"], testTimeout: 60_000 },
+        test: { name: "workers", include: ["test/{unit,store,http,multidevice,admin}/**/*.test.ts", "client/test/workers/**/*.test.ts"], testTimeout: 60_000 },
       },
       {
         test: { name: "local-server", include: ["test/local-server/**/*.test.ts", "client/test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },
+      },
+      {
+        test: {
+          name: "package",
+          include: ["client/test/package/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["client/test/package/packed-client.ts"],
+          sequence: { groupOrder: 1 },
+          testTimeout: 180_000,
+          hookTimeout: 180_000,
+        },
       },
     ],
   },

@@ -50,8 +50,8 @@ if (!built.ok) {
 }
 console.log(`   built in ${built.seconds.toFixed(0)} s`);
 
-console.log("── build the TypeScript client (client/dist)");
-const tsc = spawnSync("npx", ["tsc", "-p", "client/tsconfig.build.json"], { cwd: ROOT, encoding: "utf8" });
+console.log("── build the TypeScript client (npm run build:client)");
+const tsc = spawnSync("npm", ["run", "--silent", "build:client"], { cwd: ROOT, encoding: "utf8" });
 if (tsc.status !== 0) {
   tally.fail("interop: build the TypeScript client", `${tsc.stdout}${tsc.stderr}`);
   finish();

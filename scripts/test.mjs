@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
-// every vitest project (workerd and local-server), then the crash-durability run, then the interop suite (the
-// real Rust clients; SKIPPED loudly without cargo, a failure when VSS_INTEROP_REQUIRED=1). Ends with one line
-// "N passed, N failed".
+// every vitest project (workerd, local-server, and the packed client in Node, bundles and Chromium), then the
+// crash-durability and hostile-request runs, then the interop suite (the real Rust clients; SKIPPED loudly
+// without cargo, a failure when VSS_INTEROP_REQUIRED=1). Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -29,13 +29,32 @@ step("typecheck", "npx", ["tsc", "-p", "."]);
 step("lint (floating promises)", "npm", ["run", "--silent", "lint"]);
 step("typecheck the client (Node and Workers types)", "npm", ["run", "--silent", "typecheck:client"]);
 step("bundle the Worker", "npx", ["wrangler", "deploy", "--dry-run", "--outdir", `${results}/bundle`]);
+// The browser test (vitest project `package`) drives Debian's Chromium; no browser is ever downloaded.
+if (!existsSync("/usr/bin/chromium")) {
+  const apt = process.getuid?.() === 0 ? "apt-get" : "sudo apt-get";
+  step("install Chromium for the browser test", "sh", ["-c", `${apt} update && DEBIAN_FRONTEND=noninteractive ${apt} install -y chromium`]);
+}
 step("tests", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`, ...process.argv.slice(2)]);
 
-// Crash durability (npm run test:crash): a real server SIGKILLed under write load; its own checks join the count.
-console.log("\n── crash durability: node scripts/crash-test.mjs");
-const crash = spawnSync("node", ["scripts/crash-test.mjs"], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
-const crashCounts = /^(\d+) passed, (\d+) failed$/m.exec(crash.stdout ?? "");
-process.stdout.write((crash.stdout ?? "").replace(/^(\d+) passed, (\d+) failed$/m, "crash test checks: $1 ok, $2 not ok"));
+/**
+ * A script that prints its own checks and ends with "N passed, N failed": its counts join the closing line; a run
+ * that does not print that line, or fails without a failed check, counts as one failure.
+ */
+function countedScript(name, script) {
+  console.log(`\n── ${name}: node ${script}`);
+  const run = spawnSync("node", [script], { env, encoding: "utf8", stdio: ["ignore", "pipe", "inherit"], maxBuffer: 64 * 1024 * 1024 });
+  const counts = /^(\d+) passed, (\d+) failed$/m.exec(run.stdout ?? "");
+  process.stdout.write((run.stdout ?? "").replace(/^(\d+) passed, (\d+) failed$/m, `${name} checks: $1 ok, $2 not ok`));
+  const result = { passed: counts ? Number(counts[1]) : 0, failed: counts ? Number(counts[2]) : 1 };
+  if (run.status !== 0 && result.failed === 0) result.failed = 1;
+  return result;
+}
+
+// Crash durability (npm run test:crash) and hostile requests with bounded memory (npm run test:hostile).
+const scripts = [countedScript("crash durability", "scripts/crash-test.mjs"), countedScript("hostile requests", "scripts/hostile-test.mjs")];
+
+let passed = scripts.reduce((sum, r) => sum + r.passed, 0);
+let failed = scripts.reduce((sum, r) => sum + r.failed, 0);
 
 // The real clients against the local service (npm run test:interop); its counts come back in a summary file.
 console.log("\n── interop with the real clients: node scripts/interop.mjs");
@@ -43,12 +62,9 @@ const interopSummary = `${results}/interop.json`;
 const interopRun = spawnSync("node", ["scripts/interop.mjs", "--summary", interopSummary], { env, stdio: "inherit" });
 const interop = existsSync(interopSummary) ? JSON.parse(readFileSync(interopSummary, "utf8")) : { passed: 0, failed: 1 };
 if (interopRun.status !== 0 && interop.failed === 0) interop.failed = 1;
-
-let passed = crashCounts ? Number(crashCounts[1]) : 0;
-let failed = crashCounts ? Number(crashCounts[2]) : 1;
-if (crash.status !== 0 && failed === 0) failed = 1;
 passed += interop.passed;
 failed += interop.failed;
+
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, "utf8"));
   passed += json.numPassedTests ?? 0;

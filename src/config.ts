@@ -1,6 +1,7 @@
 import { parseJwtConfig, parseLnurlConfig, type JwtConfig, type LnurlConfig } from "./auth/config";
 import type { Env } from "./env";
 import { MAX_PAGE_SIZE } from "./store/limits";
+import { CorsOriginsError, parseCorsOrigins, type CorsOrigins } from "./worker/cors-origins";
 import type { Limits } from "./store/types";
 
 /** The authentication schemes this build knows. */
@@ -19,6 +20,8 @@ export interface Config {
   identityLimits: Limits | null;
   /** How many stores one identity may have (0 = unlimited). */
   identityStores: number;
+  /** How long deleted keys stay in a store's change feed, in ms (VSS_CHANGES_RETENTION_DAYS). */
+  changeRetentionMs: number;
   /** The operator's bearer token for /admin; null turns the admin routes off. */
   adminToken: string | null;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
@@ -27,6 +30,8 @@ export interface Config {
   jwt: JwtConfig | null;
   /** The built-in LNURL-auth issuer; null unless `lnurl` is enabled (auth/config.ts). */
   lnurl: LnurlConfig | null;
+  /** Page origins that may read the answers under /vss (worker/cors.ts): `*`, `off`, or a list. */
+  corsOrigins: CorsOrigins;
 }
 
 export const DEFAULTS = {
@@ -39,6 +44,7 @@ export const DEFAULTS = {
   identityQuotaBytes: 0,
   identityQuotaKeys: 0,
   identityQuotaStores: 100,
+  changesRetentionDays: 30,
   benchFloors: false,
 } as const;
 
@@ -47,6 +53,8 @@ export const DEFAULTS = {
  * RPC batch, and twice the body when it arrives without a Content-Length and must be joined.
  */
 export const MAX_REQUEST_BYTES_CEILING = 48 * 1024 * 1024;
+
+const DAY_MS = 24 * 60 * 60 * 1000;
 
 /** A configuration mistake: reported as a 500 with this message in the log, on every request until fixed. */
 export class ConfigError extends Error {}
@@ -94,6 +102,14 @@ function adminToken(raw: string | undefined): string | null {
   return raw;
 }
 
+function corsOrigins(raw: string | undefined): CorsOrigins {
+  try {
+    return parseCorsOrigins(raw);
+  } catch (error) {
+    throw error instanceof CorsOriginsError ? new ConfigError(error.message) : error;
+  }
+}
+
 /** Parses and checks the environment; throws ConfigError with a message naming the variable. */
 export function parseConfig(env: Env): Config {
   const authSchemes = schemes(env.VSS_AUTH_SCHEMES);
@@ -108,10 +124,12 @@ export function parseConfig(env: Env): Config {
     },
     identityLimits: identityLimits(env),
     identityStores: integer("VSS_QUOTA_IDENTITY_STORES", env.VSS_QUOTA_IDENTITY_STORES, DEFAULTS.identityQuotaStores, 0, Number.MAX_SAFE_INTEGER),
+    changeRetentionMs: integer("VSS_CHANGES_RETENTION_DAYS", env.VSS_CHANGES_RETENTION_DAYS, DEFAULTS.changesRetentionDays, 1, 3650) * DAY_MS,
     adminToken: adminToken(env.VSS_ADMIN_TOKEN),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
     jwt: parseJwtConfig(env, authSchemes.has("jwt")),
     lnurl: parseLnurlConfig(env, authSchemes.has("lnurl")),
+    corsOrigins: corsOrigins(env.VSS_CORS_ORIGINS),
   };
 }
 

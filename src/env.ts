@@ -1,11 +1,14 @@
 import type { LnurlChallengeStore } from "./lnurl/challenge-store";
 import type { VssAccount } from "./account/vss-account";
 import type { VssStore } from "./store/vss-store";
+import type { VssDirectory } from "./directory/vss-directory";
 
 /** The Worker's bindings and variables (wrangler.toml; documented in README.md § Configuration). */
 export interface Env {
   VSS_STORE: DurableObjectNamespace<VssStore>;
   VSS_ACCOUNT: DurableObjectNamespace<VssAccount>;
+  /** The identity directory's shards (src/directory), read by the operator's /admin routes. */
+  VSS_DIRECTORY: DurableObjectNamespace<VssDirectory>;
   /** Quotas (0 = unlimited): per store and per identity over all its stores, in bytes and in keys. */
   VSS_QUOTA_STORE_BYTES?: string;
   VSS_QUOTA_STORE_KEYS?: string;
@@ -13,12 +16,16 @@ export interface Env {
   VSS_QUOTA_IDENTITY_KEYS?: string;
   /** How many stores (store_ids) one identity may have; 0 = unlimited. */
   VSS_QUOTA_IDENTITY_STORES?: string;
+  /** Days a deleted key stays in a store's change feed before it may be pruned (MULTIDEVICE.md §5). */
+  VSS_CHANGES_RETENTION_DAYS?: string;
   /** Bearer token of the operator's /admin routes (a secret); unset turns those routes off. */
   VSS_ADMIN_TOKEN?: string;
   VSS_AUTH_SCHEMES?: string;
   VSS_MAX_REQUEST_BYTES?: string;
   VSS_DEFAULT_PAGE_SIZE?: string;
   VSS_SIGS_MAX_SKEW_SECONDS?: string;
+  /** Page origins allowed to read the answers under /vss (CORS): `*` (default), `off`, or a comma-separated list. */
+  VSS_CORS_ORIGINS?: string;
   /** "true" serves the benchmark floor routes under /bench (worker/bench-routes.ts); off by default. */
   VSS_BENCH_FLOORS?: string;
   /** JWT bearer (scheme `jwt`): one or more PEM public keys (RSA ≥ 2048 SPKI/PKCS#1, EC P-256, Ed25519). */

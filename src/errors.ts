@@ -1,4 +1,5 @@
 import { ErrorCode } from "./gen/vss_pb";
+import type { PutFailure } from "./store/types";
 
 /**
  * A request-time failure with its HTTP status and protocol error code (CONTRACT.md §2 "Errors").
@@ -6,7 +7,7 @@ import { ErrorCode } from "./gen/vss_pb";
  */
 export class VssError extends Error {
   constructor(
-    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500,
+    readonly status: 400 | 401 | 403 | 404 | 409 | 413 | 429 | 500 | 503,
     readonly code: ErrorCode,
     message: string,
     /** Extra response headers, e.g. Retry-After on a 429. */
@@ -28,4 +29,32 @@ export const rateLimited = (retryAfterSeconds: number) =>
   new VssError(429, ErrorCode.INTERNAL_SERVER_EXCEPTION, "rate limit exceeded, retry later", { "retry-after": String(retryAfterSeconds) });
 /** A write that would exceed a quota: INVALID_REQUEST, which ldk-node does not retry. */
 export const quotaExceeded = (message: string) => new VssError(403, ErrorCode.INVALID_REQUEST_EXCEPTION, message);
+/** Seconds a wallet is told to wait while its store is being imported by the operator. */
+export const IMPORT_RETRY_AFTER_SECONDS = 5;
+/**
+ * The store is being imported (src/store/transfer.ts): 503 with INTERNAL_SERVER, which ldk-node retries, so a
+ * wallet waits for the whole import instead of seeing part of it.
+ */
+export const storeImporting = () =>
+  new VssError(503, ErrorCode.INTERNAL_SERVER_EXCEPTION, "the store is being moved, retry later", { "retry-after": String(IMPORT_RETRY_AFTER_SECONDS) });
 export const internalError = () => new VssError(500, ErrorCode.INTERNAL_SERVER_EXCEPTION, "internal server error");
+
+/**
+ * The one mapping of a refused write to its answer: version and lease refusals are CONFLICT (409), quotas 403,
+ * a store being imported 503 (retried); a staged value gone missing or an unreachable account object is our
+ * fault (500, retried).
+ */
+export function writeRefused(failure: PutFailure): VssError | Error {
+  switch (failure.kind) {
+    case "conflict":
+    case "fenced":
+      return conflict(failure.message);
+    case "quota":
+      return quotaExceeded(failure.message);
+    case "importing":
+      return storeImporting();
+    case "staged-value-missing":
+    case "unavailable":
+      return new Error(failure.message);
+  }
+}

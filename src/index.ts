@@ -2,10 +2,12 @@ import { env as startupEnv } from "cloudflare:workers";
 import { configOf } from "./config";
 import type { Env } from "./env";
 import { app } from "./worker/app";
+import { corsPreflight, withCors } from "./worker/cors";
 import { errorResponse, withProtocolHeader } from "./worker/respond";
 
 export { VssStore } from "./store/vss-store";
 export { VssAccount } from "./account/vss-account";
+export { VssDirectory } from "./directory/vss-directory";
 export { LnurlChallengeStore } from "./lnurl/challenge-store";
 
 /**
@@ -19,15 +21,18 @@ try {
   console.error(`configuration error: ${error instanceof Error ? error.message : String(error)}`);
 }
 
-/** The Worker: every response, including an uncaught failure, carries the VSS protocol header. */
+/**
+ * The Worker: a CORS preflight is answered first, before routing, authentication and rate limits. Every response,
+ * including an uncaught failure, carries the VSS protocol header and, under /vss, the CORS headers.
+ */
 export default {
   async fetch(request, env, ctx): Promise<Response> {
     let response: Response;
     try {
-      response = await app.fetch(request, env, ctx);
+      response = corsPreflight(request, env) ?? (await app.fetch(request, env, ctx));
     } catch (error) {
       response = errorResponse(error);
     }
-    return withProtocolHeader(response);
+    return withCors(request, env, withProtocolHeader(response));
   },
 } satisfies ExportedHandler<Env>;

@@ -1,4 +1,6 @@
-// The TypeScript VSS client: wire client, retries, header providers, ldk-node-compatible encryption and layout.
+// The TypeScript VSS client (`@edge-vss/client`): wire client, retries, header providers, and the encryption and
+// key obfuscation of the reference client. The ldk-node layer is `@edge-vss/client/ldk` (ldk/index.ts); the CLI is
+// the `vss` bin. Nothing here imports a Node module: this is what a web bundle pulls in.
 export { VssClient, DEFAULT_TIMEOUT_MS, type VssClientOptions, type CallOptions } from "./client/vss-client.js";
 export { listPages, listAllKeyVersions, type ListAllOptions } from "./client/list-all.js";
 export { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from "./client/transport.js";
@@ -34,15 +36,4 @@ export { signLnurl, linkingKeyPath, linkingKey, hostAsWritten, InvalidLnurlError
 export { parseJwt, InvalidJwtError, type JwtToken } from "./headers/jwt.js";
 export { StorableBuilder, StorableError, CIPHER_FORMAT, type Deconstructed } from "./crypto/storable-builder.js";
 export { KeyObfuscator, DeobfuscationError } from "./crypto/key-obfuscator.js";
-export {
-  deriveLdkNodeSecrets,
-  VSS_HARDENED_CHILD_INDEX,
-  VSS_SIGS_AUTH_HARDENED_CHILD_INDEX,
-  LNURL_AUTH_HARDENED_CHILD_INDEX,
-  type LdkNodeSecrets,
-} from "./ldk/secrets.js";
-export { LdkKeyLayout, schemaMarkerKey, SCHEMA_VERSION_KEY, KeyLayoutError, type SchemaVersion } from "./ldk/key-layout.js";
-export { determineSchemaVersion, encodeSchemaVersion, decodeSchemaVersion, SchemaVersionError } from "./ldk/schema-version.js";
-export { LdkNodeKvStore, type LdkNodeKvStoreOptions } from "./ldk/kv-store.js";
-export { checkNamespaceKey, InvalidNamespaceError } from "./ldk/validation.js";
 export * from "./gen/vss_pb.js";

@@ -53,6 +53,15 @@ export class AccountSql {
     return this.#sql.exec<{ store_id: string }>("SELECT store_id FROM stores ORDER BY store_id").toArray().map((r) => r.store_id);
   }
 
+  /** Whether the identity has been put in the operator's directory. */
+  listed(): boolean {
+    return this.#sql.exec<{ listed: number }>("SELECT listed FROM account_meta WHERE id = 1").one().listed === 1;
+  }
+
+  markListed(): void {
+    this.#sql.exec("UPDATE account_meta SET listed = 1 WHERE id = 1");
+  }
+
   forget(storeId: string): void {
     this.#sql.exec("DELETE FROM stores WHERE store_id = ?", storeId);
   }

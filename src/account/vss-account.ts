@@ -4,6 +4,7 @@ import type { Env } from "../env";
 import { migrate } from "../store/schema";
 import type { Limits, Result, Usage } from "../store/types";
 import { exceededQuota } from "../store/usage";
+import { directoryFor } from "../directory/shards";
 import { AccountSql } from "./account-sql";
 
 /**
@@ -23,11 +24,13 @@ export class VssAccount extends DurableObject<Env> {
 
   /**
    * Records that `storeId` exists; idempotent. A new store is refused once the identity has `maxStores` of them
-   * (0 = unlimited): identities are free to create, so their number of stores must be bounded too.
+   * (0 = unlimited): identities are free to create, so their number of stores must be bounded too. The first
+   * store of an identity also lists the identity in the operator's directory (once: the account remembers it),
+   * so later registrations cost no extra call.
    */
-  register(storeId: string, maxStores: number): Result<null, string> {
+  async register(storeId: string, maxStores: number, identity: string): Promise<Result<null, string>> {
     const db = this.#sql;
-    return this.ctx.storage.transactionSync(() => {
+    const result = this.ctx.storage.transactionSync((): Result<null, string> => {
       if (db.has(storeId)) return { ok: true, value: null };
       const stores = db.count();
       if (maxStores > 0 && stores >= maxStores) {
@@ -36,6 +39,10 @@ export class VssAccount extends DurableObject<Env> {
       db.register(storeId, Date.now());
       return { ok: true, value: null };
     });
+    if (!result.ok || db.listed()) return result;
+    await directoryFor(this.env, identity).add(identity);
+    db.markListed();
+    return result;
   }
 
   /**
@@ -72,14 +79,24 @@ export class VssAccount extends DurableObject<Env> {
   }
 
   /**
-   * Removes everything this object holds, if it lists no store any more; false otherwise (a store registered
-   * meanwhile, so the deletion must go round again).
+   * Removes everything this object holds, and the identity from the directory, if it lists no store any more;
+   * false otherwise (a store registered meanwhile, so the deletion must go round again). Registrations wait
+   * meanwhile, so one that follows the erase lists the identity again.
    */
-  async eraseIfEmpty(): Promise<boolean> {
-    if (this.#sql.stores().length > 0) return false;
-    await this.ctx.storage.deleteAll();
-    this.#db = null;
-    return true;
+  async eraseIfEmpty(identity: string): Promise<boolean> {
+    const outcome = await this.ctx.blockConcurrencyWhile(async (): Promise<boolean | Error> => {
+      if (this.#sql.stores().length > 0) return false;
+      try {
+        await directoryFor(this.env, identity).remove(identity);
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+      await this.ctx.storage.deleteAll();
+      this.#db = null;
+      return true;
+    });
+    if (outcome instanceof Error) throw outcome;
+    return outcome;
   }
 }
 

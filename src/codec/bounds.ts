@@ -76,9 +76,24 @@ export function checkBounds(body: Uint8Array, bounds: MessageBounds): void {
 }
 
 /**
- * A guard for a body still streaming in (readBody): refuses it as soon as a field header breaks the bounds —
- * too many items, repeated fields, an over-long string — however long the body would have been.
+ * A guard for a body still streaming in (readBody): refuses it as soon as a field header breaks the bounds — too
+ * many items, repeated fields, an over-long string — however long the body would have been. A field that declares
+ * it ends past `maxBytes` dooms the body: it is either too large (413) or cut short (400), so the reader stops
+ * keeping its bytes and only counts them until it can tell which.
  */
-export function streamingGuard(bounds: MessageBounds): FieldScanner {
-  return new FieldScanner(visitor(bounds));
+export class StreamingGuard {
+  doomed = false;
+  readonly #scanner: FieldScanner;
+
+  constructor(bounds: MessageBounds, maxBytes: number) {
+    const check = visitor(bounds);
+    this.#scanner = new FieldScanner((span) => {
+      if (span.end > maxBytes) this.doomed = true;
+      check(span);
+    });
+  }
+
+  feed(bytes: Uint8Array, length: number, final = false): void {
+    if (!this.doomed) this.#scanner.feed(bytes, length, final);
+  }
 }

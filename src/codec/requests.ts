@@ -1,27 +1,13 @@
-import { fromBinary, type DescMessage, type MessageShape } from "@bufbuild/protobuf";
 import {
   DeleteObjectRequestSchema,
   GetObjectRequestSchema,
   ListKeyVersionsRequestSchema,
   PutObjectRequestSchema,
 } from "../gen/vss_pb";
-import "./utf8";
 import { invalidRequest } from "../errors";
-import {
-  checkBounds,
-  DELETE_OBJECT_BOUNDS,
-  GET_OBJECT_BOUNDS,
-  LIST_KEY_VERSIONS_BOUNDS,
-  PUT_OBJECTS_BOUNDS,
-  type MessageBounds,
-} from "./bounds";
-import {
-  GLOBAL_VERSION_KEY,
-  MAX_ITEMS_PER_PUT,
-  MAX_KEY_CHARS,
-  MAX_PAGE_SIZE,
-  MAX_STORE_ID_CHARS,
-} from "../store/limits";
+import { DELETE_OBJECT_BOUNDS, GET_OBJECT_BOUNDS, LIST_KEY_VERSIONS_BOUNDS, PUT_OBJECTS_BOUNDS } from "./bounds";
+import { decode, key, storeId } from "./decode";
+import { MAX_ITEMS_PER_PUT, MAX_PAGE_SIZE } from "../store/limits";
 import { NEVER_MATCHES, type RequestedVersion } from "../store/types";
 import { decodePageToken } from "./page-token";
 
@@ -46,37 +32,6 @@ export interface ListRequest {
   prefix: string;
   pageSize: number;
   before?: number;
-}
-
-/** Decodes a request after checking its wire bounds, so that decoding builds only what the limits allow. */
-function decode<Desc extends DescMessage>(schema: Desc, body: Uint8Array, bounds: MessageBounds): MessageShape<Desc> {
-  checkBounds(body, bounds);
-  try {
-    return fromBinary(schema, body, { readUnknownFields: false });
-  } catch {
-    throw invalidRequest(`body is not a valid ${schema.name}`);
-  }
-}
-
-/** Length in Unicode code points, counting no further than needed to compare with `limit`. */
-function withinChars(text: string, limit: number): boolean {
-  if (text.length <= limit) return true;
-  let count = 0;
-  for (const _ of text) if (++count > limit) return false;
-  return true;
-}
-
-function storeId(id: string): string {
-  if (!withinChars(id, MAX_STORE_ID_CHARS)) throw invalidRequest(`store_id is longer than ${MAX_STORE_ID_CHARS} characters`);
-  return id;
-}
-
-function key(field: string, value: string, allowReserved = false): string {
-  if (!withinChars(value, MAX_KEY_CHARS)) throw invalidRequest(`${field} is longer than ${MAX_KEY_CHARS} characters`);
-  if (!allowReserved && value === GLOBAL_VERSION_KEY) {
-    throw invalidRequest(`${field} "${GLOBAL_VERSION_KEY}" is reserved for the store-level version`);
-  }
-  return value;
 }
 
 /** An int64 version as a number: -1, 0 and safe positives stay; the rest can never match a stored version. */

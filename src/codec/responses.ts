@@ -23,17 +23,26 @@ export function encodeGetObject(key: string, version: number, value: Uint8Array)
 }
 
 /**
+ * A KeyValue {key, version, value} as the parts of its encoding, with the value given as chunks that together are
+ * the value: the value bytes are never copied into one buffer.
+ */
+export function keyValueParts(key: string, version: number, size: number, chunks: Uint8Array[]): { length: number; parts: Uint8Array[] } {
+  const head = toBinary(KeyValueSchema, create(KeyValueSchema, { key, version: BigInt(version) }));
+  const valueHeader = new BinaryWriter().tag(3, WireType.LengthDelimited).uint32(size).finish();
+  return { length: head.byteLength + valueHeader.byteLength + size, parts: [head, valueHeader, ...chunks] };
+}
+
+/** A length-delimited field `field` holding a message whose encoding is `inner`, as parts. */
+export function embeddedParts(field: number, inner: { length: number; parts: Uint8Array[] }): Uint8Array[] {
+  return [new BinaryWriter().tag(field, WireType.LengthDelimited).uint32(inner.length).finish(), ...inner.parts];
+}
+
+/**
  * GetObjectResponse for a value held in chunks, as the parts of one body: the encoding is identical to
  * encodeGetObject's, but the value bytes are never copied into one buffer.
  */
 export function encodeGetObjectParts(key: string, version: number, size: number, chunks: Uint8Array[]): Uint8Array[] {
-  const head = toBinary(KeyValueSchema, create(KeyValueSchema, { key, version: BigInt(version) }));
-  const valueHeader = new BinaryWriter().tag(3, WireType.LengthDelimited).uint32(size).finish();
-  const outer = new BinaryWriter()
-    .tag(2, WireType.LengthDelimited)
-    .uint32(head.byteLength + valueHeader.byteLength + size)
-    .finish();
-  return [outer, head, valueHeader, ...chunks];
+  return embeddedParts(2, keyValueParts(key, version, size, chunks));
 }
 
 /** ListKeyVersionsResponse: next_page_token always present ("" on the last page); global_version when given. */

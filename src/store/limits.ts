@@ -37,3 +37,13 @@ export const STAGED_BLOB_TTL_MS = 10 * 60 * 1000;
  * and a page token take a few KiB at most (CONTRACT.md §3 limits), so anything larger is refused unread.
  */
 export const SMALL_REQUEST_MAX_BYTES = 64 * 1024;
+
+/** MULTIDEVICE.md §4, §7: a lease holder's label, a lease token as a client may send it, keys per getObjects. */
+export const MAX_HOLDER_CHARS = 120;
+export const MAX_LEASE_TOKEN_CHARS = 256;
+export const MAX_GET_OBJECTS_KEYS = 100;
+/** The largest getObjects body: 100 keys of 600 four-byte characters, with room to spare. */
+export const GET_OBJECTS_MAX_BYTES = 256 * 1024;
+
+/** MULTIDEVICE.md §7: value bytes one getObjects answers before it sends the rest of the keys back. */
+export const GET_OBJECTS_BUDGET_BYTES = 16 * 1024 * 1024;

@@ -1,3 +1,5 @@
+import { recordWrite, type ChangedKeys } from "./changes";
+import { fence } from "./lease";
 import type { StoreSql } from "./sql";
 import { exceededQuota, objectUsage } from "./usage";
 import {
@@ -20,12 +22,29 @@ class Rejected extends Error {
 
 /** Thrown at the end of a trial run to roll back a transaction that succeeded. */
 class TrialDone extends Error {
-  constructor(readonly usage: Usage) {
+  constructor(readonly applied: Applied) {
     super("trial");
   }
 }
 
 const conflict = (message: string) => new Rejected({ kind: "conflict", message });
+
+/** What a write is checked against: the store quota, the writer's lease token (null: none sent), and the clock. */
+export interface WriteRules {
+  limits: Limits;
+  lease: string | null;
+  now: number;
+  /** How long deleted keys stay in the change feed (ms). */
+  changeRetentionMs: number;
+}
+
+/** A committed write: the store's usage and revision after it, its global version, and the lease epoch it carried. */
+export interface Applied {
+  usage: Usage;
+  revision: number;
+  globalVersion: number;
+  leaseEpoch?: number;
+}
 
 /**
  * The version a record gets when a write requests `requested` and the record is at `current` (undefined when
@@ -39,44 +58,77 @@ export function nextVersion(requested: number, current: number | undefined): num
 }
 
 /**
- * Applies a putObjects atomically: puts in order, then the global version, then deletes, then the store quota.
- * With `trial`, everything is rolled back and the result tells what the store's usage would become.
- * The usage in the result is the store's usage afterwards (unchanged on failure).
+ * Runs `write` in one transaction after the lease check (MULTIDEVICE.md §4, before any version check), then counts
+ * the store quota and the revision. With `trial`, everything is rolled back and the result tells what the write
+ * would leave. `write` returns null when it changed nothing (no revision is counted then).
  */
-export function applyPut(
+function transact(
   storage: DurableObjectStorage,
   db: StoreSql,
-  input: PutObjectsInput,
-  limits: Limits,
-  trial = false,
-): Result<Usage, PutFailure> {
+  rules: WriteRules,
+  trial: boolean,
+  write: (count: (delta: Usage) => void, keys: ChangedKeys) => boolean,
+): Result<Applied | null, PutFailure> {
   try {
-    const usage = storage.transactionSync(() => {
+    const applied = storage.transactionSync((): Applied | null => {
+      const fenced = fence(db.lease, rules.lease, rules.now);
+      if (!fenced.ok) throw new Rejected({ kind: "fenced", message: fenced.error.message });
       const before = db.usage();
       const after = { ...before };
-      const count = (delta: Usage) => {
+      const keys: ChangedKeys = new Map();
+      const changed = write((delta) => {
         after.bytes += delta.bytes;
         after.keys += delta.keys;
-      };
-      for (const item of input.puts) count(put(db, item, trial));
-      if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
-      for (const item of input.deletes) count(remove(db, item));
-      const exceeded = exceededQuota("store", before, after, limits);
+      }, keys);
+      const exceeded = exceededQuota("store", before, after, rules.limits);
       if (exceeded) throw new Rejected({ kind: "quota", message: exceeded });
-      if (trial) throw new TrialDone(after);
+      const result = { usage: after, revision: 0, globalVersion: db.globalVersion(), leaseEpoch: fenced.value };
+      if (trial) throw new TrialDone(result);
+      if (!changed) return null;
       if (after.bytes !== before.bytes || after.keys !== before.keys) db.addUsage(after.bytes - before.bytes, after.keys - before.keys);
-      return after;
+      result.revision = recordWrite(db.changes, keys, rules.now, rules.changeRetentionMs);
+      return result;
     });
-    return { ok: true, value: usage };
+    return { ok: true, value: applied };
   } catch (error) {
-    if (error instanceof TrialDone) return { ok: true, value: error.usage };
+    if (error instanceof TrialDone) return { ok: true, value: error.applied };
     if (error instanceof Rejected) return { ok: false, error: error.failure };
     throw error;
   }
 }
 
+/**
+ * Applies a putObjects atomically: the lease check, puts in order, then the global version, then deletes, then
+ * the store quota and the revision. With `trial`, nothing stays. An empty put never gets here (writes.ts).
+ */
+export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: PutObjectsInput, rules: WriteRules, trial = false): Result<Applied, PutFailure> {
+  const result = transact(storage, db, rules, trial, (count, keys) => {
+    for (const item of input.puts) count(put(db, item, keys, trial));
+    if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
+    for (const item of input.deletes) count(remove(db, item, keys));
+    return true;
+  });
+  if (!result.ok) return result;
+  if (!result.value) throw new Error("a putObjects always changes something");
+  return { ok: true, value: result.value };
+}
+
+/**
+ * deleteObject (CONTRACT.md §6): deletes `key` if it exists and `version` is -1 or matches. A miss is not an error
+ * and counts no revision (null); a fenced writer is refused.
+ */
+export function applyDelete(storage: DurableObjectStorage, db: StoreSql, key: string, version: number, rules: WriteRules): Result<Applied | null, PutFailure> {
+  return transact(storage, db, rules, false, (count, keys) => {
+    const head = db.head(key);
+    if (!head || (version !== -1 && version !== head.version)) return false;
+    count(deleteExisting(db, key, head));
+    keys.set(key, { version: 0, deleted: true });
+    return true;
+  });
+}
+
 /** Writes one item; returns how much the store's usage changes. A planned value (size only) is for trials only. */
-function put(db: StoreSql, item: PutItem, trial: boolean): Usage {
+function put(db: StoreSql, item: PutItem, keys: ChangedKeys, trial: boolean): Usage {
   const head = db.head(item.key);
   const version = nextVersion(item.version, head?.version);
   if (version === undefined) {
@@ -104,6 +156,7 @@ function put(db: StoreSql, item: PutItem, trial: boolean): Usage {
     blobId = item.value.blobId;
     size = item.value.size;
   }
+  keys.set(item.key, { version, deleted: false });
   if (head) {
     db.update(item.key, version, size, inline, blobId);
     if (head.blobId !== null) db.deleteBlob(head.blobId);
@@ -123,18 +176,19 @@ function bumpGlobalVersion(db: StoreSql, requested: number): void {
 }
 
 /** Deletes `key` with its chunks (the caller has checked that it exists); returns the usage change. */
-export function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId: number | null }): Usage {
+function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId: number | null }): Usage {
   db.delete(key);
   if (head.blobId !== null) db.deleteBlob(head.blobId);
   const removed = objectUsage(key, head.size);
   return { bytes: -removed.bytes, keys: -removed.keys };
 }
 
-function remove(db: StoreSql, item: DeleteItem): Usage {
+function remove(db: StoreSql, item: DeleteItem, keys: ChangedKeys): Usage {
   const head = db.head(item.key);
   if (!head) throw conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
   if (item.version !== -1 && item.version !== head.version) {
     throw conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
   }
+  keys.set(item.key, { version: 0, deleted: true });
   return deleteExisting(db, item.key, head);
 }

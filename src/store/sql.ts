@@ -1,3 +1,5 @@
+import { ChangesSql } from "./changes-sql";
+import { LeaseSql } from "./lease-sql";
 import { CHUNK_BYTES } from "./limits";
 import type { Usage } from "./types";
 
@@ -28,9 +30,15 @@ export interface ObjectHead {
 /** Every SQL statement of a store, in one place. Synchronous: callers compose them inside transactionSync. */
 export class StoreSql {
   readonly #sql: SqlStorage;
+  /** The writer lease's statements (lease-sql.ts). */
+  readonly lease: LeaseSql;
+  /** The revision's and the change index's statements (changes-sql.ts). */
+  readonly changes: ChangesSql;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
+    this.lease = new LeaseSql(sql);
+    this.changes = new ChangesSql(sql);
   }
 
   globalVersion(): number {
@@ -58,12 +66,16 @@ export class StoreSql {
     this.#sql.exec("UPDATE store_meta SET registered = 1 WHERE id = 1");
   }
 
-  /** True when the store holds no object, no blob (staged or not) and no store-level version. */
+  /**
+   * True when the store holds nothing a client could ever observe: no object, no blob (staged or not), no
+   * store-level version, no revision and no lease epoch ever granted.
+   */
   isEmpty(): boolean {
     return (
       this.#sql
         .exec<{ n: number }>(
-          `SELECT EXISTS (SELECT 1 FROM objects) + EXISTS (SELECT 1 FROM blobs) + (SELECT global_version <> 0 FROM store_meta WHERE id = 1) AS n`,
+          `SELECT EXISTS (SELECT 1 FROM objects) + EXISTS (SELECT 1 FROM blobs)
+             + (SELECT (global_version <> 0) + (revision <> 0) + (lease_epoch <> 0) FROM store_meta WHERE id = 1) AS n`,
         )
         .one().n === 0
     );

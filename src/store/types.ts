@@ -39,10 +39,24 @@ export interface PutObjectsInput {
   deletes: DeleteItem[];
 }
 
-/** Why a putObjects applied nothing: a failed version check, a quota, or a staged value no longer held. */
+/** Why a write applied nothing: a failed version check, a lease it does not hold, a quota, or a staged value no longer held. */
 export interface PutFailure {
-  kind: "conflict" | "quota" | "staged-value-missing" | "unavailable";
+  kind: "conflict" | "fenced" | "quota" | "staged-value-missing" | "unavailable" | "importing";
   message: string;
+}
+
+/**
+ * Answered instead of a result while an operator's import fills the store (src/store/transfer.ts): the Worker
+ * turns it into a retryable 503, so a wallet never sees a half-imported store.
+ */
+export interface Importing {
+  importing: true;
+}
+
+export const IMPORTING: Importing = { importing: true };
+
+export function isImporting(answer: unknown): answer is Importing {
+  return typeof answer === "object" && answer !== null && (answer as Partial<Importing>).importing === true;
 }
 
 /** What a store holds: bytes (UTF-8 key length + value length, summed over its keys) and keys. */
@@ -63,6 +77,10 @@ export interface WriteContext {
   identityLimits: Limits | null;
   /** How many stores the identity may have (0 = unlimited); checked when a store registers. */
   identityStores: number;
+  /** The `vss-lease` token the write carries, or null when it sent none (MULTIDEVICE.md §4). */
+  lease: string | null;
+  /** How long deleted keys stay in the change feed, in ms (VSS_CHANGES_RETENTION_DAYS). */
+  changeRetentionMs: number;
 }
 
 /** What a store returns for getObject; a large value comes in chunks that the caller finishes with readBlob. */

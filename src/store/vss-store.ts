@@ -6,8 +6,23 @@ import { StoreSql } from "./sql";
 import { listPage } from "./list";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
 import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./staging";
-import { admit, deleteObject, putObjects, type StoreHost } from "./writes";
-import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredObject, Usage, WriteContext } from "./types";
+import { admit, deleteObject, putObjects, register, type StoreHost } from "./writes";
+import { readBatch, type BatchRead } from "./batch-read";
+import { changesSince, type ChangesPage } from "./changes";
+import { acquireLease, liveLease, releaseLease, renewLease, type LeaseRefusal, type LeaseView } from "./lease";
+import type { Applied } from "./put";
+import { answerClose, Watchers } from "./watch";
+import { TransferSql } from "./transfer-sql";
+import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer";
+import { exportPage, type ExportPage } from "./export";
+import { accountFor } from "../account/vss-account";
+import { IMPORTING, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
+
+/** Which store an operator's call is about. */
+type StoreName = Pick<WriteContext, "identity" | "storeId">;
+const IMPORT_REFUSAL: Result<never, PutFailure> = { ok: false, error: { kind: "importing", message: "the store is being imported" } };
+
+const OK: Result<null, never> = { ok: true, value: null };
 
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
@@ -17,10 +32,17 @@ import type { ListInput, ListPage, PutFailure, PutObjectsInput, Result, StoredOb
 export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
   readonly #host: StoreHost;
+  readonly #watchers: Watchers;
+  /** Whether an operator's import is in progress (null: not read since waking); see #isImporting. */
+  #importing: boolean | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const store = this;
+    this.#watchers = new Watchers(ctx, () => {
+      const db = store.#existingDb();
+      return { revision: db?.changes.revision().revision ?? 0, globalVersion: db?.globalVersion() ?? 0 };
+    });
     this.#host = {
       storage: ctx.storage,
       env,
@@ -51,8 +73,22 @@ export class VssStore extends DurableObject<Env> {
     return exists.length > 0 ? this.#db : null;
   }
 
-  /** The object under `key`; large values return their first chunks, the rest comes from readBlob. */
-  getObject(key: string): StoredObject | null {
+  /** While an operator's import is in progress every wallet-facing call answers IMPORTING (read once per wake). */
+  #isImporting(): boolean {
+    if (this.#importing === null) this.#importing = this.#existingDb() !== null && this.#transfer.importState().importId !== null;
+    return this.#importing;
+  }
+
+  get #transfer(): TransferSql {
+    return new TransferSql(this.ctx.storage.sql);
+  }
+
+  /**
+   * The object under `key`; a large value returns its first chunks, up to `chunkBytes` (at least one chunk unless
+   * 0: the head alone), and the rest comes from readBlob.
+   */
+  getObject(key: string, chunkBytes = RPC_VALUE_BUDGET_BYTES): StoredObject | null | Importing {
+    if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
     if (key === GLOBAL_VERSION_KEY) {
       return { key, version: db?.globalVersion() ?? 0, kind: "inline", value: new Uint8Array(0) };
@@ -62,7 +98,7 @@ export class VssStore extends DurableObject<Env> {
     if (row.blobId === null) return { key, version: row.version, kind: "inline", value: row.value ?? new Uint8Array(0) };
     const shape = db.blob(row.blobId);
     if (!shape) throw new Error(`object ${JSON.stringify(key)} names missing blob ${row.blobId}`);
-    const chunks = db.chunks(row.blobId, 0, RPC_VALUE_BUDGET_BYTES);
+    const chunks = chunkBytes > 0 ? db.chunks(row.blobId, 0, Math.min(chunkBytes, RPC_VALUE_BUDGET_BYTES)) : [];
     return { key, version: row.version, kind: "chunked", blobId: row.blobId, size: row.size, chunkCount: shape.chunkCount, chunks };
   }
 
@@ -70,7 +106,7 @@ export class VssStore extends DurableObject<Env> {
   readBlob(blobId: number, fromSeq: number): Result<Uint8Array[], "gone"> {
     const db = this.#existingDb();
     const shape = db?.blob(blobId);
-    if (!db || !shape || shape.staged) return { ok: false, error: "gone" };
+    if (!db || !shape || shape.staged || this.#isImporting()) return { ok: false, error: "gone" };
     return { ok: true, value: db.chunks(blobId, fromSeq, RPC_VALUE_BUDGET_BYTES) };
   }
 
@@ -78,7 +114,8 @@ export class VssStore extends DurableObject<Env> {
    * Before a put stages its large values: refuses it if it would conflict or break the store quota, and
    * registers the store. The value sizes are given as `planned` values.
    */
-  precheck(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+  async precheck(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    if (this.#isImporting()) return IMPORT_REFUSAL;
     return admit(this.#host, context, input);
   }
 
@@ -87,6 +124,7 @@ export class VssStore extends DurableObject<Env> {
    * invisible until a putObjects commits it; one abandoned for STAGED_BLOB_TTL_MS is removed by the alarm.
    */
   async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
+    if (this.#isImporting()) return { ok: false, error: "importing" };
     const now = Date.now();
     const result = appendStaged(this.ctx.storage, this.#db, blobId, fromSeq, chunks, now);
     await armCollector(this.ctx.storage, now);
@@ -94,7 +132,8 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** Stages several small values (each at most one chunk) in one call; returns their blob ids in order. */
-  async stageValues(values: Uint8Array[]): Promise<number[]> {
+  async stageValues(values: Uint8Array[]): Promise<number[] | Importing> {
+    if (this.#isImporting()) return IMPORTING;
     const now = Date.now();
     const ids = stageSmallValues(this.ctx.storage, this.#db, values, now);
     await armCollector(this.ctx.storage, now);
@@ -107,17 +146,94 @@ export class VssStore extends DurableObject<Env> {
     if (db) dropStagedBlobs(this.ctx.storage, db, ids);
   }
 
-  /** The one transactional write (store/writes.ts): every item applies, or none does. */
-  putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-    return putObjects(this.#host, context, input);
+  /** The one transactional write (store/writes.ts): every item applies, or none does; watchers hear of it. */
+  async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    return this.#committed(await putObjects(this.#host, context, input));
   }
 
-  /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
-  deleteObject(context: WriteContext, key: string, version: number): Promise<void> {
-    return deleteObject(this.#host, context, key, version);
+  /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error; fenced writers are refused. */
+  async deleteObject(context: WriteContext, key: string, version: number): Promise<Result<null, PutFailure>> {
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    return this.#committed(await deleteObject(this.#host, context, key, version));
   }
 
-  listKeyVersions(input: ListInput): ListPage {
+  #committed(result: Result<Applied | null, PutFailure>): Result<null, PutFailure> {
+    if (!result.ok) return result;
+    if (result.value) this.#watchers.committed(result.value);
+    return OK;
+  }
+
+  /** Grants the writer lease (MULTIDEVICE.md §4); a lease is a write, so a new store registers first. */
+  async acquireLease(context: WriteContext, holder: string, ttlSeconds: number, force: boolean): Promise<Result<LeaseView, LeaseRefusal | PutFailure>> {
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    const registered = await register(this.#host, context);
+    if (!registered.ok) return registered;
+    return acquireLease(this.ctx.storage, this.#db.lease, holder, ttlSeconds, force, Date.now());
+  }
+
+  renewLease(token: string, ttlSeconds: number): Result<LeaseView, LeaseRefusal | PutFailure> {
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    const db = this.#existingDb();
+    if (!db) return { ok: false, error: { kind: "conflict", message: "lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)" } };
+    return renewLease(this.ctx.storage, db.lease, token, ttlSeconds, Date.now());
+  }
+
+  releaseLease(token: string): Importing | null {
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    if (db) releaseLease(this.ctx.storage, db.lease, token, Date.now());
+    return null;
+  }
+
+  getLease(): LeaseView | null | Importing {
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    return db ? liveLease(db.lease, Date.now()) : null;
+  }
+
+  /** The change feed after `since` (MULTIDEVICE.md §5); a store never written is at revision 0. */
+  listChanges(since: number, pageSize: number): ChangesPage | Importing {
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    if (!db) return { changes: [], revision: 0, hasMore: false, reset: since > 0, globalVersion: 0 };
+    return changesSince(db.changes, since, pageSize, db.globalVersion());
+  }
+
+  /** getObjects (MULTIDEVICE.md §7): inline values and the heads of chunked ones, within `budgetBytes`. */
+  getObjects(keys: string[], budgetBytes: number): BatchRead | Importing {
+    if (this.#isImporting()) return IMPORTING;
+    return readBatch(this.#existingDb(), keys, budgetBytes);
+  }
+
+  /** A single-use watch ticket's secret part, valid 60 s (the Worker wraps it with the store's address). */
+  watchTicket(): { nonce: string; expiresAtMs: number } {
+    return this.#watchers.issueTicket(Date.now());
+  }
+
+  /** Uses a watch ticket up; true once for a live ticket this store issued. */
+  consumeTicket(nonce: string): boolean {
+    return this.#watchers.consumeTicket(nonce, Date.now());
+  }
+
+  /**
+   * The one HTTP entry point: a WebSocket upgrade for `watch`, already authenticated and checked by the Worker
+   * (a hibernatable socket cannot be handed over RPC). Answers 101, or 429 past the store's watcher limit.
+   */
+  override fetch(request: Request): Response {
+    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 400 });
+    return this.#watchers.accept();
+  }
+
+  /** Watchers send nothing the store needs: data messages are ignored (pings are answered by the runtime). */
+  override webSocketMessage(): void {}
+
+  override webSocketClose(socket: WebSocket, code: number): void {
+    answerClose(socket, code);
+  }
+
+  listKeyVersions(input: ListInput): ListPage | Importing {
+    if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
     if (!db) return { keyVersions: [], globalVersion: input.before === undefined ? 0 : undefined };
     return listPage(db, input);
@@ -139,6 +255,56 @@ export class VssStore extends DurableObject<Env> {
     await this.ctx.storage.deleteAll();
     this.#sql = null;
     this.#host.registered = false;
+    this.#importing = null;
+  }
+
+  /** The store's state for the operator (creates nothing when the store was never written). */
+  importStatus(): ImportStatus {
+    const db = this.#existingDb();
+    if (!db) return { state: "empty", importId: null, received: 0, source: null, keys: 0, bytes: 0, globalVersion: 0 };
+    return importStatus(db, this.#transfer);
+  }
+
+  /** Starts or resumes an operator's import (store/transfer.ts); the store registers first, like a first write. */
+  async importBegin(name: StoreName, request: { source: string; replace: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
+    const registered = await register(this.#host, { ...name, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 0 });
+    if (!registered.ok) return { ok: false, error: { kind: "invalid", message: registered.error.message } };
+    const result = beginImport(this.ctx.storage, this.#db, this.#transfer, request);
+    this.#importing = null;
+    return result;
+  }
+
+  importPieces(importId: string, pieces: ImportPiece[]): Result<{ received: number }, ImportFailure> {
+    return storeImportPieces(this.ctx.storage, this.#db, this.#transfer, importId, pieces);
+  }
+
+  /** Makes the import visible at once, then tells the account the store's usage (best effort). */
+  async importCommit(name: StoreName, importId: string, summary: { keys: number; globalVersion: number }): Promise<Result<ImportStatus, ImportFailure>> {
+    const result = commitImport(this.ctx.storage, this.#db, this.#transfer, importId, summary);
+    this.#importing = null;
+    if (!result.ok) return result;
+    this.#watchers.committed({ revision: this.#db.changes.revision().revision, globalVersion: this.#db.globalVersion() });
+    try {
+      await accountFor(this.env, name.identity).report(name.storeId, { bytes: result.value.bytes, keys: result.value.keys });
+    } catch (error) {
+      console.error("usage report after an import failed; the store's next write sends it again", String(error));
+    }
+    return result;
+  }
+
+  /** Drops an unfinished import; the store is left empty. */
+  importAbort(): ImportStatus {
+    const status = abortImport(this.ctx.storage, this.#db, this.#transfer);
+    this.#importing = null;
+    return status;
+  }
+
+  /** A page of the operator's export (store/export.ts), oldest-created first. */
+  exportPage(afterSeq: number): ExportPage | Importing {
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    if (!db) return { items: [], done: true, ...(afterSeq === 0 ? { globalVersion: 0, keys: 0 } : {}) };
+    return exportPage(db, this.#transfer, afterSeq, RPC_VALUE_BUDGET_BYTES);
   }
 
   /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */

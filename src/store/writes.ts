@@ -1,7 +1,7 @@
 import { STORE_MIGRATIONS } from "../../migrations";
 import { accountFor } from "../account/vss-account";
 import type { Env } from "../env";
-import { applyPut, deleteExisting } from "./put";
+import { applyDelete, applyPut, type Applied, type WriteRules } from "./put";
 import { migrate } from "./schema";
 import { StoreSql } from "./sql";
 import { dropStagedBlobs, stagedIds } from "./staging";
@@ -28,9 +28,14 @@ const OK: Result<null, never> = { ok: true, value: null };
 
 /** Thrown to roll back a trial on a never-written store, tables included. */
 class Rollback extends Error {
-  constructor(readonly result: Result<Usage, PutFailure>) {
+  constructor(readonly result: Result<Applied, PutFailure>) {
     super("rollback");
   }
+}
+
+/** The rules a write of `context` is checked against, now. */
+export function rulesOf(context: WriteContext): WriteRules {
+  return { limits: context.storeLimits, lease: context.lease, now: Date.now(), changeRetentionMs: context.changeRetentionMs };
 }
 
 /** CONTRACT.md §5.7: no items and no global_version → 200 and nothing changes — not even a store is created. */
@@ -42,13 +47,13 @@ export function isNoop(input: PutObjectsInput): boolean {
  * Whether `input` would apply, and the usage it would leave, without changing anything. On a never-written store
  * the trial runs on tables created inside the same transaction and rolled back with it, so nothing is left.
  */
-export function tryPut(host: StoreHost, input: PutObjectsInput, limits: Limits): Result<Usage, PutFailure> {
+export function tryPut(host: StoreHost, input: PutObjectsInput, rules: WriteRules): Result<Applied, PutFailure> {
   const db = host.existing();
-  if (db) return applyPut(host.storage, db, input, limits, true);
+  if (db) return applyPut(host.storage, db, input, rules, true);
   try {
     host.storage.transactionSync(() => {
       migrate(host.storage, STORE_MIGRATIONS);
-      throw new Rollback(applyPut(host.storage, new StoreSql(host.storage.sql), input, limits, true));
+      throw new Rollback(applyPut(host.storage, new StoreSql(host.storage.sql), input, rules, true));
     });
   } catch (error) {
     if (error instanceof Rollback) return error.result;
@@ -63,77 +68,72 @@ export function tryPut(host: StoreHost, input: PutObjectsInput, limits: Limits):
  */
 export async function admit(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
   if (isNoop(input)) return OK;
-  const trial = tryPut(host, input, context.storeLimits);
+  const trial = tryPut(host, input, rulesOf(context));
   return trial.ok ? register(host, context) : trial;
 }
 
 /**
- * The one transactional write: every item applies, or none does. A refused write drops the staged values it
- * named, and a store it leaves holding nothing is erased and forgotten, so refused writes leave no storage.
+ * The one transactional write: every item applies, or none does; resolves to what it committed (null for an
+ * empty put, which commits nothing). A refused write drops the staged values it named, and a store it leaves
+ * holding nothing is erased and forgotten, so refused writes leave no storage.
  */
-export async function putObjects(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
+export async function putObjects(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<Applied | null, PutFailure>> {
   if (isNoop(input)) return OK;
   if (!host.existing()) {
-    const trial = tryPut(host, input, context.storeLimits);
+    const trial = tryPut(host, input, rulesOf(context));
     if (!trial.ok) return trial;
   }
   const registered = await register(host, context);
   const identityLimits = context.identityLimits;
-  const result: Result<unknown, PutFailure> = !registered.ok
+  const result: Result<Applied, PutFailure> = !registered.ok
     ? registered
     : identityLimits
       ? await host.exclusive(() => putWithinIdentityQuota(host, context, identityLimits, input))
-      : applyPut(host.storage, host.db(), input, context.storeLimits);
-  if (result.ok) return OK;
-  await undo(host, context, input);
+      : applyPut(host.storage, host.db(), input, rulesOf(context));
+  if (!result.ok) await undo(host, context, input);
   return result;
 }
 
 /**
  * Trial, reservation, write: run with the store's other calls held back, so that the trial and the write see the
  * same state. Never throws (a throw would reset the object): an unreachable account object is a failure value
- * before the write, and only logged after it (the next reservation sends the exact usage again).
+ * before the write, and only logged after it (the next reservation sends the exact usage again). The lease is
+ * checked again by the write itself, at the time it commits.
  */
-async function putWithinIdentityQuota(host: StoreHost, context: WriteContext, limits: Limits, input: PutObjectsInput): Promise<Result<Usage, PutFailure>> {
+async function putWithinIdentityQuota(host: StoreHost, context: WriteContext, limits: Limits, input: PutObjectsInput): Promise<Result<Applied, PutFailure>> {
   const db = host.db();
   const before = db.usage();
-  const trial = applyPut(host.storage, db, input, context.storeLimits, true);
+  const trial = applyPut(host.storage, db, input, rulesOf(context), true);
   if (!trial.ok) return trial;
-  const grows = trial.value.bytes > before.bytes || trial.value.keys > before.keys;
+  const usage = trial.value.usage;
+  const grows = usage.bytes > before.bytes || usage.keys > before.keys;
   if (grows) {
     let reserved: Result<null, string>;
     try {
-      reserved = await accountFor(host.env, context.identity).reserve(context.storeId, trial.value, limits);
+      reserved = await accountFor(host.env, context.identity).reserve(context.storeId, usage, limits);
     } catch (error) {
       return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
     }
     if (!reserved.ok) return { ok: false, error: { kind: "quota", message: reserved.error } };
   }
-  const applied = applyPut(host.storage, db, input, context.storeLimits);
-  if (applied.ok && !grows && !sameUsage(before, applied.value)) await report(host, context, applied.value);
+  const applied = applyPut(host.storage, db, input, rulesOf(context));
+  if (applied.ok && !grows && !sameUsage(before, applied.value.usage)) await report(host, context, applied.value.usage);
   return applied;
 }
 
-/** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error. */
-export async function deleteObject(host: StoreHost, context: WriteContext, key: string, version: number): Promise<void> {
+/**
+ * Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error (null). A writer fenced out
+ * by a lease is refused (MULTIDEVICE.md §4 overrides deleteObject's "always 200").
+ */
+export async function deleteObject(host: StoreHost, context: WriteContext, key: string, version: number): Promise<Result<Applied | null, PutFailure>> {
   const db = host.existing();
-  if (!db) return;
-  const remove = (): Usage | null =>
-    host.storage.transactionSync(() => {
-      const head = db.head(key);
-      if (!head || (version !== -1 && version !== head.version)) return null;
-      const delta = deleteExisting(db, key, head);
-      db.addUsage(delta.bytes, delta.keys);
-      return context.identityLimits ? db.usage() : null;
-    });
-  if (!context.identityLimits) {
-    remove();
-    return;
-  }
+  if (!db) return context.lease === null ? OK : { ok: false, error: { kind: "fenced", message: "fenced: the vss-lease token is not the live lease's" } };
+  if (!context.identityLimits) return applyDelete(host.storage, db, key, version, rulesOf(context));
   // Reported in the same serialized section as reservations, so the account never sees usages out of order.
-  await host.exclusive(async () => {
-    const usage = remove();
-    if (usage) await report(host, context, usage);
+  return host.exclusive(async () => {
+    const result = applyDelete(host.storage, db, key, version, rulesOf(context));
+    if (result.ok && result.value) await report(host, context, result.value.usage);
+    return result;
   });
 }
 
@@ -141,11 +141,11 @@ export async function deleteObject(host: StoreHost, context: WriteContext, key: 
  * Before its first write, a store tells its identity's account that it exists, so that deletion finds it; the
  * account refuses a store past the identity's store quota. Nothing is created here when that fails.
  */
-async function register(host: StoreHost, context: WriteContext): Promise<Result<null, PutFailure>> {
+export async function register(host: StoreHost, context: WriteContext): Promise<Result<null, PutFailure>> {
   if (host.registered || (host.registered = host.existing()?.registered() ?? false)) return OK;
   let result: Result<null, string>;
   try {
-    result = await accountFor(host.env, context.identity).register(context.storeId, context.identityStores);
+    result = await accountFor(host.env, context.identity).register(context.storeId, context.identityStores, context.identity);
   } catch (error) {
     return { ok: false, error: { kind: "unavailable", message: `account object unavailable: ${String(error)}` } };
   }
@@ -167,7 +167,7 @@ async function undo(host: StoreHost, context: WriteContext, input: PutObjectsInp
     try {
       const account = accountFor(host.env, context.identity);
       await account.forget(context.storeId);
-      await account.eraseIfEmpty();
+      await account.eraseIfEmpty(context.identity);
     } catch (error) {
       console.error("forgetting an empty store failed; account deletion will find it empty", String(error));
     }

@@ -1,8 +1,10 @@
 import type { Env } from "../env";
 import type { PutRequest } from "../codec/requests";
-import { CHUNK_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
-import type { PutFailure, PutItem, PutObjectsInput, Result, WriteContext } from "../store/types";
+import { CHUNK_BYTES, GET_OBJECTS_BUDGET_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
+import { storeImporting } from "../errors";
+import { isImporting, type PutFailure, type PutItem, type PutObjectsInput, type Result, type WriteContext } from "../store/types";
 import type { VssStore } from "../store/vss-store";
+import type { MemoryLease } from "./memory-budget";
 
 type Store = DurableObjectStub<VssStore>;
 
@@ -28,23 +30,73 @@ export interface ReadValue {
 /**
  * Reads a value whole. A chunked value takes several RPC calls, each under the RPC size limit; every chunk comes
  * from the same immutable blob, and when a write replaces it meanwhile the read starts over, so a reader never
- * sees a mix of two versions.
+ * sees a mix of two versions. With `lease`, a large value's bytes are taken from the isolate's memory budget
+ * before its chunks are fetched.
  */
-export async function readObject(store: Store, key: string): Promise<ReadValue | null> {
+export async function readObject(store: Store, key: string, lease?: MemoryLease): Promise<ReadValue | null> {
+  let reserved = 0;
+  const reserve = async (size: number) => {
+    if (!lease || size <= reserved) return;
+    await lease.grow(size - reserved);
+    reserved = size;
+  };
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const head = await store.getObject(key);
+    const head = await store.getObject(key, lease ? 0 : RPC_VALUE_BUDGET_BYTES);
     if (head === null) return null;
-    if (head.kind === "inline") return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
-    const chunks = head.chunks;
-    while (chunks.length < head.chunkCount) {
-      const more = await store.readBlob(head.blobId, chunks.length);
-      if (!more.ok) break;
-      if (more.value.length === 0) throw new Error(`blob ${head.blobId} has fewer chunks than its count`);
-      chunks.push(...more.value);
+    if (isImporting(head)) throw storeImporting();
+    if (head.kind === "inline") {
+      await reserve(head.value.byteLength);
+      return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
     }
-    if (chunks.length === head.chunkCount) return { key, version: head.version, size: head.size, chunks };
+    await reserve(head.size);
+    const chunks = await readChunks(store, head.blobId, head.chunkCount, head.chunks);
+    if (chunks) return { key, version: head.version, size: head.size, chunks };
   }
   throw new Error(`value of ${JSON.stringify(key)} kept changing during ${READ_ATTEMPTS} reads`);
+}
+
+/** The chunks of a committed blob after those in hand, or null when a write replaced it meanwhile. */
+async function readChunks(store: Store, blobId: number, chunkCount: number, chunks: Uint8Array[] = []): Promise<Uint8Array[] | null> {
+  while (chunks.length < chunkCount) {
+    const more = await store.readBlob(blobId, chunks.length);
+    if (!more.ok) return null;
+    if (more.value.length === 0) throw new Error(`blob ${blobId} has fewer chunks than its count`);
+    chunks.push(...more.value);
+  }
+  return chunks;
+}
+
+/** What a getObjects answers: values in request order, keys not found, keys to ask for again. */
+export interface ReadBatch {
+  values: ReadValue[];
+  missing: string[];
+  remaining: string[];
+}
+
+/**
+ * getObjects (MULTIDEVICE.md §7): the store picks the keys within the response budget and hands over small values
+ * and the heads of large ones; their bytes are taken from the isolate's memory budget, then the large values are
+ * read chunk batch by chunk batch. Each value is a whole committed version: one replaced while it is read is read
+ * again whole (it may then be a newer version, or gone).
+ */
+export async function readObjects(store: Store, keys: string[], lease: MemoryLease): Promise<ReadBatch> {
+  const batch = await store.getObjects(keys, GET_OBJECTS_BUDGET_BYTES);
+  if (isImporting(batch)) throw storeImporting();
+  await lease.grow(batch.entries.reduce((sum, entry) => sum + (entry.kind === "inline" ? entry.value.byteLength : entry.kind === "chunked" ? entry.size : 0), 0));
+  const result: ReadBatch = { values: [], missing: [], remaining: batch.remaining };
+  for (const entry of batch.entries) {
+    if (entry.kind === "missing") {
+      result.missing.push(entry.key);
+    } else if (entry.kind === "inline") {
+      result.values.push({ key: entry.key, version: entry.version, size: entry.value.byteLength, chunks: [entry.value] });
+    } else {
+      const chunks = await readChunks(store, entry.blobId, entry.chunkCount);
+      const value = chunks ? { key: entry.key, version: entry.version, size: entry.size, chunks } : await readObject(store, entry.key, lease);
+      if (value) result.values.push(value);
+      else result.missing.push(entry.key);
+    }
+  }
+  return result;
 }
 
 /** Uploads one large value to the store in chunk batches under the RPC limit; records and returns its staged blob id. */
@@ -59,7 +111,7 @@ async function stage(store: Store, value: Uint8Array, staged: number[]): Promise
       offset += CHUNK_BYTES;
     }
     const result = await store.stageChunks(blobId, seq, batch);
-    if (!result.ok) throw new Error(`staging failed: ${result.error}`);
+    if (!result.ok) throw result.error === "importing" ? storeImporting() : new Error(`staging failed: ${result.error}`);
     if (blobId === null) staged.push(result.value);
     blobId = result.value;
     seq += batch.length;
@@ -138,6 +190,7 @@ async function stageAndPlan(store: Store, request: PutRequest, staged: number[])
   }
   for (const batch of overflow) {
     const ids = await store.stageValues(batch.values);
+    if (isImporting(ids)) throw storeImporting();
     staged.push(...ids);
     batch.items.forEach((put, i) => {
       if (put.value.kind === "staged") put.value.blobId = ids[i] ?? 0;

@@ -24,7 +24,7 @@ describe("benchmark floor routes", () => {
   it("store-floor authenticates like an operation, then pings the store", async () => {
     const denied = await decodeReply(await send("http://vss.test/bench/store-floor", body(), { ...ON, authorization: null }), PutObjectResponseSchema);
     expectError(denied, 401, ErrorCode.AUTH_EXCEPTION);
-    const forged = new SigsKey().header().replace(/^(.{70})./, (_, head: string) => head + (head.endsWith("0") ? "1" : "0"));
+    const forged = new SigsKey().header().replace(/^(.{70})(.)/, (_, head: string, digit: string) => head + (digit === "0" ? "1" : "0"));
     const bad = await decodeReply(await send("http://vss.test/bench/store-floor", body(), { ...ON, authorization: forged }), PutObjectResponseSchema);
     expectError(bad, 401, ErrorCode.AUTH_EXCEPTION);
     const ok = await decodeReply(await send("http://vss.test/bench/store-floor", body(), { ...ON, authorization: new SigsKey().header() }), PutObjectResponseSchema);

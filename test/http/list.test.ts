@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { DENSE_SCAN_ROWS } from "../../src/store/sql";
 import { fromBinary, toBinary, create } from "@bufbuild/protobuf";
 import { ErrorCode, ListKeyVersionsRequestSchema, ListKeyVersionsResponseSchema } from "../../src/gen/vss_pb";
 import { expectError, send, TestClient, type Item } from "../support/vss";
@@ -115,6 +116,21 @@ describe("listKeyVersions", () => {
     const listed = (await c.listAll({ prefix: "d/", pageSize: 100 })).keys.map((k) => k.key);
     expect(listed).toEqual([...dense].reverse());
     expect((await c.listAll({ prefix: "r/", pageSize: 2 })).keys.map((k) => k.key)).toEqual(["r/1400", "r/700", "r/0"]);
+  });
+
+  it("bounds the rows one page of a dense prefix examines: old matches behind many newer keys come over several pages", async () => {
+    const c = new TestClient();
+    const old = Array.from({ length: 2100 }, (_, i) => `p/${i}`);
+    for (let i = 0; i < old.length; i += 1000) await c.put(items(old.slice(i, i + 1000)));
+    const newer = Array.from({ length: DENSE_SCAN_ROWS + 100 }, (_, i) => `q/${i}`);
+    for (let i = 0; i < newer.length; i += 1000) await c.put(items(newer.slice(i, i + 1000)));
+    const first = await c.list({ prefix: "p/", pageSize: 100 });
+    // The first page examined DENSE_SCAN_ROWS newer keys, found none, and says where the walk goes on.
+    expect(first.message?.keyVersions).toEqual([]);
+    expect(first.message?.nextPageToken).not.toBe("");
+    const { pages, keys } = await c.listAll({ prefix: "p/", pageSize: 100 });
+    expect(keys.map((k) => k.key)).toEqual([...old].reverse());
+    expect(pages.at(-1)?.nextPageToken).toBe("");
   });
 
   it("accepts a prefix longer than LIKE's 50-byte pattern limit", async () => {

@@ -61,7 +61,7 @@ describe("storage accounting", () => {
     const store = storeOf(c);
     const staged = await store.stageChunks(null, 0, [new Uint8Array(MiB), new Uint8Array(MiB)]);
     if (!staged.ok) throw new Error(staged.error);
-    const context = { identity: `sigs:${key.publicKeyHex}`, storeId: c.storeId, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0 };
+    const context = { identity: `sigs:${key.publicKeyHex}`, storeId: c.storeId, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 86_400_000 };
     const result = await store.putObjects(context, { puts: [{ key: "k", version: 4, value: { kind: "staged", blobId: staged.value, size: 2 * MiB } }], deletes: [] });
     expect(result).toMatchObject({ ok: false, error: { kind: "conflict" } });
     expect(await footprint(c)).toMatchObject({ tables: 0 });

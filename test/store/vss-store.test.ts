@@ -13,7 +13,7 @@ async function staged(store: ReturnType<typeof freshStore>, chunks: Uint8Array[]
   if (!result.ok) throw new Error(result.error);
   return result.value;
 }
-const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0 };
+const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 86_400_000 };
 const inline = (text: string) => ({ kind: "inline" as const, bytes: new TextEncoder().encode(text) });
 
 /** The store's RPC surface, driven directly (no HTTP, no protobuf). */

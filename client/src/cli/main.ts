@@ -15,6 +15,10 @@ const EXIT_NOT_FOUND = 3;
 const COMMANDS = { get, put, delete: remove, list, export: exportStore, import: importStore } as const;
 
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === "admin") {
+    const { adminMain } = await import("./commands/admin/index.js");
+    return adminMain(argv.slice(1));
+  }
   const options = parseOptions(argv, process.env);
   if (options.help || !options.command) {
     process.stdout.write(USAGE);

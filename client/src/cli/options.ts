@@ -10,6 +10,7 @@ Commands:
   list                      list keys and versions, newest first (--prefix, --page-size, --limit, --json)
   export <file>             write every key, version and value of the store to a JSON Lines file
   import <file>             write the values of an export file into the store (--create-only, --batch)
+  admin …                   the operator's commands: migrate, export, import (vss admin --help)
 
 Connection (flag or environment):
   --url <url>               VSS_URL          base URL, e.g. https://vss.example.com/vss

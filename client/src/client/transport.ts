@@ -67,7 +67,9 @@ export async function post<Desc extends DescMessage>(
   const limit = deadline(transport.timeoutMs, signal);
   let status = 0;
   try {
-    const response = await transport.fetch(transport.baseUrl + path, { method: "POST", headers, body: request, signal: limit.signal });
+    // toBinary's output owns a plain ArrayBuffer; the DOM's BodyInit type asks for exactly that.
+    const body = request as Uint8Array<ArrayBuffer>;
+    const response = await transport.fetch(transport.baseUrl + path, { method: "POST", headers, body, signal: limit.signal });
     status = response.status;
     const version = response.headers.get(PROTOCOL_VERSION_HEADER);
     if (version !== PROTOCOL_VERSION) {

@@ -5,7 +5,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { LdkNodeKvStore, VssClient, deriveLdkNodeSecrets, listAllKeyVersions, sigsAuth } from "../../src/index.js";
+import { VssClient, listAllKeyVersions, sigsAuth } from "../../src/index.js";
+import { LdkNodeKvStore, deriveLdkNodeSecrets } from "../../src/ldk/index.js";
 import { runCli } from "./cli-runner.js";
 import { buildClient, startLocalServer, type LocalServer } from "./local-server.js";
 

@@ -1,7 +1,8 @@
 // A store written in ldk-node's layout can be listed and decrypted back from the seed alone.
 import { randomBytes } from "@noble/hashes/utils.js";
 import { describe, expect, it } from "vitest";
-import { KeyObfuscator, LdkNodeKvStore, NoSuchKeyError, deriveLdkNodeSecrets, listAllKeyVersions, schemaMarkerKey, sigsAuth } from "../../src/index.js";
+import { KeyObfuscator, NoSuchKeyError, listAllKeyVersions, sigsAuth } from "../../src/index.js";
+import { LdkNodeKvStore, deriveLdkNodeSecrets, schemaMarkerKey } from "../../src/ldk/index.js";
 import { newClient, text, untext } from "./support.js";
 
 /** A client authenticated the way ldk-node authenticates: sigs with the key at m/877'/139'. */

@@ -3,7 +3,8 @@ import { randomBytes } from "@noble/hashes/utils.js";
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { exportPKCS8, generateKeyPair } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
-import { AuthError, NO_RETRY, NoSuchKeyError, VssClient, deriveLdkNodeSecrets, lnurlAuthJwt, type FetchFunction } from "../../src/index.js";
+import { AuthError, NO_RETRY, NoSuchKeyError, VssClient, lnurlAuthJwt, type FetchFunction } from "../../src/index.js";
+import { deriveLdkNodeSecrets } from "../../src/ldk/index.js";
 import { BASE, text, untext } from "./support.js";
 
 /** The Worker's default export, loaded by a specifier the client's typecheck does not follow (no server types). */

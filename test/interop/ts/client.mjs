@@ -1,3 +1,4 @@
-// The one place the interop scripts import the TypeScript client from: its build output (scripts/interop.mjs
-// builds it first). If the client's package layout changes, only this line changes.
-export * from "../../../client/dist/index.js";
+// The one place the interop scripts import the TypeScript client from: the @edge-vss/client workspace package
+// through its public entries (scripts/interop.mjs builds it first with `npm run build:client`).
+export * from "@edge-vss/client";
+export * from "@edge-vss/client/ldk";

@@ -3,16 +3,16 @@ import { sha256 } from "@noble/hashes/sha2.js";
 import { concatBytes, randomBytes, utf8ToBytes } from "@noble/hashes/utils.js";
 import { HDKey } from "@scure/bip32";
 import { describe, expect, it } from "vitest";
+import { KeyObfuscator } from "../../../src/index.js";
 import {
   checkNamespaceKey,
   decodeSchemaVersion,
   deriveLdkNodeSecrets,
   encodeSchemaVersion,
   InvalidNamespaceError,
-  KeyObfuscator,
   LdkKeyLayout,
   schemaMarkerKey,
-} from "../../../src/index.js";
+} from "../../../src/ldk/index.js";
 
 const H = (key: Uint8Array | string, message: Uint8Array) => hmac(sha256, typeof key === "string" ? utf8ToBytes(key) : key, message);
 
