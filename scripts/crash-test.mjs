@@ -3,13 +3,24 @@
 // a steady multi-client write load (single-item conditional puts, 4-item puts with global_version, 2–6 MiB values),
 // kills the whole server process tree with SIGKILL at random moments (CRASH_KILLS, default 6), restarting on the same
 // state each time. Then checks: every write answered 200 is present with its exact value and version; no multi-item
-// put is partly visible; writes whose answer was lost are wholly applied or wholly absent.
+// put is partly visible; writes whose answer was lost are wholly applied or wholly absent; and the change feed
+// (MULTIDEVICE.md §5) agrees: no acknowledged write is missing from it, no revision names an unapplied write.
 // Ends with "N passed, N failed". Environment: CRASH_KILLS, CRASH_SEED.
 import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { buildBundle, freePort, killTree, startServer } from "./lib/local-server.mjs";
-import { SigsKey, decodeError, decodeGetObject, decodeList, getObjectRequest, listKeyVersionsRequest, putObjectRequest } from "./lib/vss-wire.mjs";
+import {
+  SigsKey,
+  decodeChanges,
+  decodeError,
+  decodeGetObject,
+  decodeList,
+  getObjectRequest,
+  listChangesRequest,
+  listKeyVersionsRequest,
+  putObjectRequest,
+} from "./lib/vss-wire.mjs";
 
 const KILLS = Number(process.env.CRASH_KILLS ?? 6);
 let seed = Number(process.env.CRASH_SEED ?? Date.now() % 2 ** 31);
@@ -178,6 +189,60 @@ async function verifyKey(store, k, state, failures) {
   if (!got.value.equals(content(k, got.version, state.size))) failures.push(`${store}/${k}@${got.version}: value differs (${got.value.length} bytes)`);
 }
 
+/** Every key and version a store lists. */
+async function listed(store) {
+  const keys = new Map();
+  let token;
+  for (let page = 0; page < 100_000; page++) {
+    const list = decodeList((await read("/vss/listKeyVersions", listKeyVersionsRequest(store, { pageToken: token }))).body);
+    for (const { key: k, version } of list.keys) keys.set(k, version);
+    token = list.nextPageToken;
+    if (!token) return keys;
+  }
+  throw new Error(`${store}: the listing never ended`);
+}
+
+/** The store's change feed walked from revision 0: the last change of each key, and the final revision. */
+async function feed(store) {
+  const last = new Map();
+  let since = 0;
+  for (let page = 0; page < 100_000; page++) {
+    const answer = decodeChanges((await read("/vss/listChanges", listChangesRequest(store, since))).body);
+    if (answer.reset) throw new Error(`${store}: the feed answered reset from revision ${since}`);
+    for (const change of answer.changes) last.set(change.key, change);
+    since = answer.revision;
+    if (!answer.hasMore) return { last, revision: since };
+  }
+  throw new Error(`${store}: the feed never ended`);
+}
+
+/**
+ * The feed against the data: walking it from 0 gives exactly the keys and versions the store lists (so every
+ * acknowledged write, which the checks above found present, is in it), and for the multi-item stores, whose only
+ * writes are the puts counted there, the revision is the number of applied puts and each put's keys carry its own.
+ */
+async function verifyFeed() {
+  const failures = [];
+  for (const store of ["singles", "bigs", ...Array.from({ length: MULTI_WRITERS }, (_, id) => `multi-${id}`)]) {
+    const [keys, { last, revision }] = [await listed(store), await feed(store)];
+    for (const [k, version] of keys) {
+      const change = last.get(k);
+      if (!change || change.deleted || change.version !== version) failures.push(`${store}/${k}@${version}: the feed has ${change ? `${change.deleted ? "a deletion" : `version ${change.version}`}` : "nothing"}`);
+    }
+    for (const [k, change] of last) if (!change.deleted && !keys.has(k)) failures.push(`${store}/${k}: in the feed at revision ${change.revision}, not in the store`);
+    if (!store.startsWith("multi-")) continue;
+    const applied = multis.filter((r) => r.store === store && r.applied);
+    if (revision !== applied.length) failures.push(`${store}: revision ${revision}, but ${applied.length} puts applied`);
+    applied.forEach((record, i) => {
+      for (let j = 0; j < MULTI_ITEMS; j++) {
+        const change = last.get(`m-${record.n}-${j}`);
+        if (change?.revision !== i + 1) failures.push(`${store}/m-${record.n}-${j}: revision ${change?.revision}, expected ${i + 1}`);
+      }
+    });
+  }
+  check("the change feed walked from 0 matches every store exactly; revisions count applied writes only", failures);
+}
+
 async function verify() {
   const singleFailures = [];
   for (const [k, state] of singles) await verifyKey("singles", k, state, singleFailures);
@@ -221,6 +286,7 @@ async function verify() {
     }
   }
   check(`${multis.length} multi-item puts with global_version: all or nothing, global version = puts applied`, multiFailures);
+  await verifyFeed();
 }
 
 async function main() {

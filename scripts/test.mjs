@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The whole test suite, as README.md and CI run it: generated code in sync, types, the deployable bundle, then
 // every vitest project (workerd, local-server, and the packed client in Node, bundles and Chromium), then the
-// crash-durability and hostile-request runs. Ends with one line "N passed, N failed".
+// crash-durability and hostile-request runs, then the interop suite (the real Rust clients; SKIPPED loudly
+// without cargo, a failure when VSS_INTEROP_REQUIRED=1). Ends with one line "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 
@@ -54,6 +55,16 @@ const scripts = [countedScript("crash durability", "scripts/crash-test.mjs"), co
 
 let passed = scripts.reduce((sum, r) => sum + r.passed, 0);
 let failed = scripts.reduce((sum, r) => sum + r.failed, 0);
+
+// The real clients against the local service (npm run test:interop); its counts come back in a summary file.
+console.log("\n── interop with the real clients: node scripts/interop.mjs");
+const interopSummary = `${results}/interop.json`;
+const interopRun = spawnSync("node", ["scripts/interop.mjs", "--summary", interopSummary], { env, stdio: "inherit" });
+const interop = existsSync(interopSummary) ? JSON.parse(readFileSync(interopSummary, "utf8")) : { passed: 0, failed: 1 };
+if (interopRun.status !== 0 && interop.failed === 0) interop.failed = 1;
+passed += interop.passed;
+failed += interop.failed;
+
 if (existsSync(report)) {
   const json = JSON.parse(readFileSync(report, "utf8"));
   passed += json.numPassedTests ?? 0;
@@ -62,5 +73,6 @@ if (existsSync(report)) {
   failed += 1;
 }
 failed += failedSteps;
+if (interop.skipped) console.log(`\n!! The interop suite was SKIPPED (${interop.skipped}): the real clients were not run. !!`);
 console.log(`\n${passed} passed, ${failed} failed`);
 process.exit(failed === 0 ? 0 : 1);

@@ -125,3 +125,54 @@ export function decodeError(body) {
   const f = fields(body);
   return { code: Number(f.get(1)?.[0] ?? 0n), message: (f.get(2)?.[0] ?? Buffer.alloc(0)).toString("utf8") };
 }
+
+/** ListChangesRequest (MULTIDEVICE.md §2). */
+export function listChangesRequest(storeId, sinceRevision, pageSize) {
+  return Buffer.concat([
+    len(1, bytesOf(storeId)),
+    BigInt(sinceRevision) === 0n ? Buffer.alloc(0) : int(2, sinceRevision),
+    pageSize === undefined ? Buffer.alloc(0) : int(3, pageSize),
+  ]);
+}
+
+/** ListChangesResponse → {changes: [{key, version, deleted, revision}], revision, hasMore, reset, globalVersion}. */
+export function decodeChanges(body) {
+  const f = fields(body);
+  const changes = (f.get(1) ?? []).map((c) => {
+    const g = fields(c);
+    return {
+      key: (g.get(1)?.[0] ?? Buffer.alloc(0)).toString("utf8"),
+      version: Number(g.get(2)?.[0] ?? 0n),
+      deleted: (g.get(3)?.[0] ?? 0n) === 1n,
+      revision: Number(g.get(4)?.[0] ?? 0n),
+    };
+  });
+  return {
+    changes,
+    revision: Number(f.get(2)?.[0] ?? 0n),
+    hasMore: (f.get(3)?.[0] ?? 0n) === 1n,
+    reset: (f.get(4)?.[0] ?? 0n) === 1n,
+    globalVersion: Number(f.get(5)?.[0] ?? 0n),
+  };
+}
+
+/** GetObjectsRequest (MULTIDEVICE.md §2). */
+export const getObjectsRequest = (storeId, keys) => Buffer.concat([len(1, bytesOf(storeId)), ...keys.map((k) => len(2, bytesOf(k)))]);
+
+/** GetObjectsResponse → {values: [{key, version, value}], missingKeys, remainingKeys}. */
+export function decodeGetObjects(body) {
+  const f = fields(body);
+  const values = (f.get(1) ?? []).map((kv) => {
+    const g = fields(kv);
+    return { key: (g.get(1)?.[0] ?? Buffer.alloc(0)).toString("utf8"), version: Number(g.get(2)?.[0] ?? 0n), value: g.get(3)?.[0] ?? Buffer.alloc(0) };
+  });
+  const strings = (n) => (f.get(n) ?? []).map((b) => b.toString("utf8"));
+  return { values, missingKeys: strings(2), remainingKeys: strings(3) };
+}
+
+/** Notification (one watch frame) → {revision, globalVersion, leaseEpoch?}. */
+export function decodeNotification(body) {
+  const f = fields(body);
+  const epoch = f.get(3)?.[0];
+  return { revision: Number(f.get(1)?.[0] ?? 0n), globalVersion: Number(f.get(2)?.[0] ?? 0n), leaseEpoch: epoch === undefined ? undefined : Number(epoch) };
+}

@@ -37,6 +37,7 @@ function randomToken(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
+const NOT_RENEWED = "lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)";
 const refused = (message: string): { ok: false; error: LeaseRefusal } => ({ ok: false, error: { kind: "conflict", message } });
 
 /**
@@ -56,11 +57,15 @@ export function acquireLease(storage: DurableObjectStorage, sql: LeaseSql, holde
   });
 }
 
-/** Extends the live lease whose token this is; any other token (expired, released, superseded, unknown) → CONFLICT. */
-export function renewLease(storage: DurableObjectStorage, sql: LeaseSql, token: string, ttlSeconds: number, now: number): Result<LeaseView, LeaseRefusal> {
+/**
+ * Extends the live lease whose token this is; any other token (expired, released, superseded, unknown, or any
+ * token on a store never written: `sql` null) → CONFLICT.
+ */
+export function renewLease(storage: DurableObjectStorage, sql: LeaseSql | null, token: string, ttlSeconds: number, now: number): Result<LeaseView, LeaseRefusal> {
+  if (!sql) return refused(NOT_RENEWED);
   return storage.transactionSync(() => {
     const row = sql.current();
-    if (!isLive(row, now) || !sameToken(token, row.token)) return refused("lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)");
+    if (!isLive(row, now) || !sameToken(token, row.token)) return refused(NOT_RENEWED);
     const expiresAtMs = now + ttlSeconds * 1000;
     sql.extend(expiresAtMs);
     return { ok: true, value: { epoch: row.epoch, holder: row.holder, expiresAtMs, token } };

@@ -16,7 +16,7 @@ import { TransferSql } from "./transfer-sql";
 import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer";
 import { exportPage, type ExportPage } from "./export";
 import { accountFor } from "../account/vss-account";
-import { IMPORTING, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
+import { IMPORTING, isImporting, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
 
 /** Which store an operator's call is about. */
 type StoreName = Pick<WriteContext, "identity" | "storeId">;
@@ -77,6 +77,11 @@ export class VssStore extends DurableObject<Env> {
   #isImporting(): boolean {
     if (this.#importing === null) this.#importing = this.#existingDb() !== null && this.#transfer.importState().importId !== null;
     return this.#importing;
+  }
+
+  /** The tables for a wallet's call: IMPORTING during an import, null when the store was never written. */
+  #forWallet(): StoreSql | null | Importing {
+    return this.#isImporting() ? IMPORTING : this.#existingDb();
   }
 
   get #transfer(): TransferSql {
@@ -173,37 +178,33 @@ export class VssStore extends DurableObject<Env> {
   }
 
   renewLease(token: string, ttlSeconds: number): Result<LeaseView, LeaseRefusal | PutFailure> {
-    if (this.#isImporting()) return IMPORT_REFUSAL;
-    const db = this.#existingDb();
-    if (!db) return { ok: false, error: { kind: "conflict", message: "lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)" } };
-    return renewLease(this.ctx.storage, db.lease, token, ttlSeconds, Date.now());
+    const db = this.#forWallet();
+    return isImporting(db) ? IMPORT_REFUSAL : renewLease(this.ctx.storage, db?.lease ?? null, token, ttlSeconds, Date.now());
   }
 
   releaseLease(token: string): Importing | null {
-    if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
+    const db = this.#forWallet();
+    if (isImporting(db)) return db;
     if (db) releaseLease(this.ctx.storage, db.lease, token, Date.now());
     return null;
   }
 
   getLease(): LeaseView | null | Importing {
-    if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
-    return db ? liveLease(db.lease, Date.now()) : null;
+    const db = this.#forWallet();
+    return isImporting(db) || !db ? db : liveLease(db.lease, Date.now());
   }
 
   /** The change feed after `since` (MULTIDEVICE.md §5); a store never written is at revision 0. */
   listChanges(since: number, pageSize: number): ChangesPage | Importing {
-    if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
-    if (!db) return { changes: [], revision: 0, hasMore: false, reset: since > 0, globalVersion: 0 };
-    return changesSince(db.changes, since, pageSize, db.globalVersion());
+    const db = this.#forWallet();
+    if (isImporting(db)) return db;
+    return db ? changesSince(db.changes, since, pageSize, db.globalVersion()) : { changes: [], revision: 0, hasMore: false, reset: since > 0, globalVersion: 0 };
   }
 
   /** getObjects (MULTIDEVICE.md §7): inline values and the heads of chunked ones, within `budgetBytes`. */
   getObjects(keys: string[], budgetBytes: number): BatchRead | Importing {
-    if (this.#isImporting()) return IMPORTING;
-    return readBatch(this.#existingDb(), keys, budgetBytes);
+    const db = this.#forWallet();
+    return isImporting(db) ? db : readBatch(db, keys, budgetBytes);
   }
 
   /** A single-use watch ticket's secret part, valid 60 s (the Worker wraps it with the store's address). */

@@ -94,7 +94,8 @@ describe("identity quotas", () => {
     const key = new SigsKey();
     const writes = Array.from({ length: 12 }, (_, i) => client(vars, `s${i % 4}`, key).put([[`k${i}`, 0, "x".repeat(38)]]));
     const replies = await Promise.all(writes); // 40 bytes each: at most 5 fit (by bytes and keys)
-    expect(replies.filter((r) => r.status === 200)).toHaveLength(5);
+    const answers = replies.map((r) => `${r.status} ${r.error?.message ?? ""}`).join("; ");
+    expect(replies.filter((r) => r.status === 200), answers).toHaveLength(5);
     expect(await accountFor(env, `sigs:${key.publicKeyHex}`).total()).toEqual({ bytes: 200, keys: 5 });
   });
 });

@@ -10,17 +10,52 @@ import {
   PutObjectRequestSchema,
   PutObjectResponseSchema,
 } from "../../src/gen/vss_pb";
+import {
+  AcquireLeaseRequestSchema,
+  AcquireLeaseResponseSchema,
+  GetLeaseRequestSchema,
+  GetLeaseResponseSchema,
+  GetObjectsRequestSchema,
+  GetObjectsResponseSchema,
+  ListChangesRequestSchema,
+  ListChangesResponseSchema,
+  ReleaseLeaseRequestSchema,
+  ReleaseLeaseResponseSchema,
+  RenewLeaseRequestSchema,
+  RenewLeaseResponseSchema,
+  WatchTicketRequestSchema,
+  WatchTicketResponseSchema,
+} from "../../src/gen/multidevice_pb";
 import { Prng, breakHeader, concat, lenField, mutate } from "./fuzz";
 
 /** The hostile requests of the fuzz test (test/http/fuzz.test.ts), generated from a seeded PRNG. */
 
 const ORIGIN = "http://vss.test";
-export type Op = "getObject" | "putObjects" | "deleteObject" | "listKeyVersions";
+export type Op =
+  | "getObject"
+  | "putObjects"
+  | "deleteObject"
+  | "listKeyVersions"
+  | "acquireLease"
+  | "renewLease"
+  | "releaseLease"
+  | "getLease"
+  | "listChanges"
+  | "getObjects"
+  | "watchTicket";
+/** The multi-device routes work on their own store ("fuzz-lease"), so that a lease never fences the writes above. */
 export const OPS: Record<Op, { request: DescMessage; response: DescMessage; statuses: number[] }> = {
   getObject: { request: GetObjectRequestSchema, response: GetObjectResponseSchema, statuses: [200, 400, 404] },
   putObjects: { request: PutObjectRequestSchema, response: PutObjectResponseSchema, statuses: [200, 400, 409] },
   deleteObject: { request: DeleteObjectRequestSchema, response: DeleteObjectResponseSchema, statuses: [200, 400] },
   listKeyVersions: { request: ListKeyVersionsRequestSchema, response: ListKeyVersionsResponseSchema, statuses: [200, 400] },
+  acquireLease: { request: AcquireLeaseRequestSchema, response: AcquireLeaseResponseSchema, statuses: [200, 400, 409] },
+  renewLease: { request: RenewLeaseRequestSchema, response: RenewLeaseResponseSchema, statuses: [200, 400, 409] },
+  releaseLease: { request: ReleaseLeaseRequestSchema, response: ReleaseLeaseResponseSchema, statuses: [200, 400] },
+  getLease: { request: GetLeaseRequestSchema, response: GetLeaseResponseSchema, statuses: [200, 400] },
+  listChanges: { request: ListChangesRequestSchema, response: ListChangesResponseSchema, statuses: [200, 400] },
+  getObjects: { request: GetObjectsRequestSchema, response: GetObjectsResponseSchema, statuses: [200, 400] },
+  watchTicket: { request: WatchTicketRequestSchema, response: WatchTicketResponseSchema, statuses: [200, 400] },
 };
 export const CODE_OF_STATUS: Record<number, ErrorCode> = {
   400: ErrorCode.INVALID_REQUEST_EXCEPTION,
@@ -46,6 +81,13 @@ function templates(rng: Prng): Record<Op, Uint8Array> {
     }),
     deleteObject: enc(DeleteObjectRequestSchema, { storeId: "fuzz", keyValue: { key, version: BigInt(rng.pick([-1, 1])) } }),
     listKeyVersions: enc(ListKeyVersionsRequestSchema, { storeId: "fuzz", keyPrefix: "k", pageSize: 1 + rng.int(5), pageToken: rng.next() < 0.3 ? "5" : undefined }),
+    acquireLease: enc(AcquireLeaseRequestSchema, { storeId: "fuzz-lease", holder: rng.pick(["phone", "laptop", ""]), ttlSeconds: rng.pick([5, 60, 3600, 4, 3601, 0, -1]), force: rng.next() < 0.5 }),
+    renewLease: enc(RenewLeaseRequestSchema, { storeId: "fuzz-lease", token: rng.pick(["", "0123456789abcdef0123456789abcdef", "t".repeat(257)]), ttlSeconds: rng.pick([5, 60, 4, 3601]) }),
+    releaseLease: enc(ReleaseLeaseRequestSchema, { storeId: "fuzz-lease", token: rng.pick(["", "x", "0123456789abcdef0123456789abcdef"]) }),
+    getLease: enc(GetLeaseRequestSchema, { storeId: "fuzz-lease" }),
+    listChanges: enc(ListChangesRequestSchema, { storeId: rng.pick(["fuzz", "fuzz-lease"]), sinceRevision: BigInt(rng.pick([0, 1, 5, 1_000_000, -1])), pageSize: rng.pick([undefined, 1, 0, -2, 5000]) }),
+    getObjects: enc(GetObjectsRequestSchema, { storeId: "fuzz", keys: Array.from({ length: rng.pick([0, 1, 3, 101]) }, (_, i) => `k${i % (rng.next() < 0.2 ? 2 : 1000)}`) }),
+    watchTicket: enc(WatchTicketRequestSchema, { storeId: rng.pick(["fuzz", "fuzz-lease"]) }),
   };
 }
 
