@@ -36,10 +36,26 @@ export class InvalidRequestError extends VssError {
 
 /** A version precondition failed (ErrorCode 1). */
 export class ConflictError extends VssError {
-  override readonly name = "ConflictError";
+  override readonly name: string = "ConflictError";
   constructor(message: string, status?: number) {
     super("conflict", message, status);
   }
+}
+
+/**
+ * A write refused by this client because its lease is lost or its local estimate of the expiry has passed
+ * (MULTIDEVICE.md §4): nothing was sent. A ConflictError like the server's refusal, and its message starts `fenced:`.
+ */
+export class LeaseLostError extends ConflictError {
+  override readonly name = "LeaseLostError";
+  constructor(message: string) {
+    super(message.startsWith("fenced:") ? message : `fenced: ${message}`);
+  }
+}
+
+/** True for a ConflictError that is a fencing refusal (the server's or this client's): the lease is gone. */
+export function isFenced(error: unknown): error is ConflictError {
+  return error instanceof ConflictError && error.message.startsWith("fenced:");
 }
 
 /** Missing or rejected credentials (ErrorCode 5), or a header provider that failed. */

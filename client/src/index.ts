@@ -3,7 +3,7 @@
 // the `vss` bin. Nothing here imports a Node module: this is what a web bundle pulls in.
 export { VssClient, DEFAULT_TIMEOUT_MS, type VssClientOptions, type CallOptions } from "./client/vss-client.js";
 export { listPages, listAllKeyVersions, type ListAllOptions } from "./client/list-all.js";
-export { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from "./client/transport.js";
+export { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER, type CallHeaders, type Extensions } from "./client/transport.js";
 export {
   VssError,
   NoSuchKeyError,
@@ -12,6 +12,8 @@ export {
   AuthError,
   InternalError,
   VersionMismatchError,
+  LeaseLostError,
+  isFenced,
   type VssErrorKind,
 } from "./errors.js";
 export {
@@ -37,3 +39,12 @@ export { parseJwt, InvalidJwtError, type JwtToken } from "./headers/jwt.js";
 export { StorableBuilder, StorableError, CIPHER_FORMAT, type Deconstructed } from "./crypto/storable-builder.js";
 export { KeyObfuscator, DeobfuscationError } from "./crypto/key-obfuscator.js";
 export * from "./gen/vss_pb.js";
+// The multi-device extension (MULTIDEVICE.md): leases, the change feed, watch, batch reads.
+export { LeaseKeeper, LEASE_HEADER, type LeaseKeeperOptions, type LeaseLoss, type LeaseState } from "./multidevice/lease-keeper.js";
+export { watch, watchUrl, type WatchEvent, type WatchOptions, type WatchStatus } from "./multidevice/watch.js";
+export { syncStore, resolveEvent, type SyncOptions, type SyncUpdate } from "./multidevice/sync.js";
+export { changesSince, type ChangesPage, type ChangesSinceOptions } from "./multidevice/changes-since.js";
+export { getAllObjects, GET_OBJECTS_MAX_KEYS, type AllObjects } from "./multidevice/get-all-objects.js";
+export type { WebSocketLike, WebSocketConstructor } from "./multidevice/connection.js";
+export { SYSTEM_CLOCK, type Clock } from "./multidevice/clock.js";
+export * from "./gen/multidevice_pb.js";

@@ -6,6 +6,7 @@ import type { HeaderProvider } from "../headers/types.js";
 import { exponentialBackoff, isPermanent, ldkNodeRetryPolicy, LDK_NODE_RETRY, skipRetryOn, withMaxAttempts, withMaxJitter } from "../retry/policy.js";
 import { VssClient } from "../client/vss-client.js";
 import { deriveLdkNodeSecrets } from "../ldk/secrets.js";
+import { LEASE_HEADER } from "../multidevice/lease-keeper.js";
 import { UsageError, type CliOptions } from "./options.js";
 
 const SEED_BYTES = 64;
@@ -42,6 +43,7 @@ function parseHeaders(lines: string[]): Record<string, string> {
 /** Picks the header provider: token, then LNURL-auth, then a sigs key, then the seed's sigs key, else no auth. */
 export function headerProviderFor(options: CliOptions): HeaderProvider {
   const headers = parseHeaders(options.headers);
+  if (options.lease) headers[LEASE_HEADER] = options.lease;
   if (options.token) return fixedHeaders({ ...headers, Authorization: `Bearer ${options.token}` });
   if (options.lnurlAuth) {
     const parentKey = deriveLdkNodeSecrets(requireSeed(options, "--lnurl-auth")).lnurlAuthParent;

@@ -10,6 +10,12 @@ Commands:
   list                      list keys and versions, newest first (--prefix, --page-size, --limit, --json)
   export <file>             write every key, version and value of the store to a JSON Lines file
   import <file>             write the values of an export file into the store (--create-only, --batch)
+  lease acquire             take the store's writer lease; prints token, epoch, holder, expiry (--holder, --ttl, --force)
+  lease hold                acquire, then keep renewing until Ctrl-C (releases) or until lost (exit 1)
+  lease renew|release       renew or give back the lease of --lease <token> (renew: --ttl)
+  lease show                who holds the lease, its epoch and expiry, or "no live lease"
+  watch                     print each change as it commits: "revision<TAB>key<TAB>version|deleted" (--since, --json)
+  changes                   print the changes after --since <revision> (default 0), oldest first (--json)
   admin …                   the operator's commands: migrate, export, import (vss admin --help)
 
 Connection (flag or environment):
@@ -23,6 +29,13 @@ Authentication (the first one given wins):
   --sigs-key <hex>          VSS_SIGS_KEY     32-byte secp256k1 secret key for sigs
   --seed <hex>              VSS_SEED         ldk-node seed (64 bytes): sigs with the key at m/877'/139'
   --header "Name: value"    VSS_HEADERS      extra headers, repeatable (environment: one per line)
+Several devices:
+  --lease <token>           VSS_LEASE        send "vss-lease: <token>" on every request: put and delete are
+                                             fenced by the lease (refused once it is not live)
+  --holder <label>          lease acquire/hold: who holds it, for people (default "vss CLI on <host>")
+  --ttl <seconds>           lease acquire/hold/renew: 5–3600 (default 30)
+  --force                   lease acquire/hold: take over a live lease (its holder's next write is refused)
+  --since <revision>        watch, changes: start after this revision (watch default: now; changes: 0)
 ldk-node mode:
   --ldk                     keys are primary/secondary/key, values are decrypted and encrypted with --seed
 Output:
@@ -51,6 +64,11 @@ const OPTIONS = {
   batch: { type: "string" },
   concurrency: { type: "string" },
   "create-only": { type: "boolean" },
+  lease: { type: "string" },
+  holder: { type: "string" },
+  ttl: { type: "string" },
+  force: { type: "boolean" },
+  since: { type: "string" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -84,6 +102,11 @@ export interface CliOptions {
   batch?: number;
   concurrency?: number;
   createOnly: boolean;
+  lease?: string;
+  holder?: string;
+  ttlSeconds?: number;
+  force: boolean;
+  since?: bigint;
   quiet: boolean;
   help: boolean;
 }
@@ -93,6 +116,12 @@ function integer(name: string, text: string | undefined, min: number): number | 
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got ${text}`);
   return value;
+}
+
+function revision(text: string | undefined): bigint | undefined {
+  if (text === undefined) return undefined;
+  if (!/^\d+$/.test(text)) throw new UsageError(`--since must be a revision (an integer ≥ 0), got ${text}`);
+  return BigInt(text);
 }
 
 function version(text: string | undefined): bigint | undefined {
@@ -134,6 +163,11 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     batch: integer("batch", v.batch, 1),
     concurrency: integer("concurrency", v.concurrency, 1),
     createOnly: v["create-only"] ?? false,
+    lease: v.lease ?? env.VSS_LEASE,
+    holder: v.holder,
+    ttlSeconds: integer("ttl", v.ttl, 1),
+    force: v.force ?? false,
+    since: revision(v.since),
     quiet: v.quiet ?? false,
     help: v.help ?? false,
   };

@@ -18,7 +18,17 @@ export interface Transport {
   timeoutMs: number;
 }
 
-async function headersFor(transport: Transport, body: Uint8Array): Promise<Headers> {
+/** Headers of one call, or a function that gives them before each attempt (and may refuse it by throwing a VssError). */
+export type CallHeaders = Record<string, string> | (() => Record<string, string>);
+
+/** One call's own options: its abort signal and headers added after the provider's (e.g. `vss-lease`). */
+export interface PostOptions {
+  signal?: AbortSignal;
+  headers?: CallHeaders;
+}
+
+async function headersFor(transport: Transport, body: Uint8Array, callHeaders: CallHeaders = {}): Promise<Headers> {
+  const extra = typeof callHeaders === "function" ? callHeaders() : callHeaders;
   let provided: Record<string, string>;
   try {
     provided = await transport.headerProvider.getHeaders(body);
@@ -28,6 +38,7 @@ async function headersFor(transport: Transport, body: Uint8Array): Promise<Heade
   }
   const headers = new Headers({ "content-type": OCTET_STREAM });
   for (const [name, value] of Object.entries(provided)) headers.set(name, value);
+  for (const [name, value] of Object.entries(extra)) headers.set(name, value);
   return headers;
 }
 
@@ -61,9 +72,10 @@ export async function post<Desc extends DescMessage>(
   path: string,
   request: Uint8Array,
   responseSchema: Desc,
-  signal?: AbortSignal,
+  options: PostOptions = {},
 ): Promise<MessageShape<Desc>> {
-  const headers = await headersFor(transport, request);
+  const { signal } = options;
+  const headers = await headersFor(transport, request, options.headers);
   const limit = deadline(transport.timeoutMs, signal);
   let status = 0;
   try {
@@ -84,6 +96,40 @@ export async function post<Desc extends DescMessage>(
     if (signal?.aborted) throw signal.reason;
     const reason = limit.timedOut ? `deadline of ${transport.timeoutMs} ms exceeded` : `transport failure: ${error instanceof Error ? error.message : String(error)}`;
     throw new InternalError(`${path}: ${reason}`, status || undefined, { cause: error });
+  } finally {
+    limit.done();
+  }
+}
+
+/** The parts of the multi-device extension a server announces, each with its version (MULTIDEVICE.md §3). */
+export interface Extensions {
+  lease?: number;
+  changes?: number;
+  watch?: number;
+  getObjects?: number;
+  [part: string]: number | undefined;
+}
+
+/**
+ * `GET {base}/extensions`, unauthenticated. A 404 (a server without extensions, such as the reference vss-server)
+ * is `{}`; any other failure is a typed error as for the POST calls.
+ */
+export async function getExtensions(transport: Transport, signal?: AbortSignal): Promise<Extensions> {
+  const limit = deadline(transport.timeoutMs, signal);
+  try {
+    const response = await transport.fetch(`${transport.baseUrl}/extensions`, { method: "GET", signal: limit.signal });
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    if (response.status === 404) return {};
+    const version = response.headers.get(PROTOCOL_VERSION_HEADER);
+    if (version !== PROTOCOL_VERSION) throw new VersionMismatchError(version, response.status);
+    if (!response.ok) throw errorFromBody(bytes, response.status);
+    const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new InternalError("extensions: not a JSON object", response.status);
+    return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, number] => typeof entry[1] === "number"));
+  } catch (error) {
+    if (error instanceof VssError) throw error;
+    if (signal?.aborted) throw signal.reason;
+    throw new InternalError(`/extensions: ${error instanceof Error ? error.message : String(error)}`, undefined, { cause: error });
   } finally {
     limit.done();
   }

@@ -32,3 +32,47 @@ export function runCli(args: string[], env: Record<string, string> = {}, stdin?:
     child.stdin.end(stdin ? Buffer.from(stdin) : undefined);
   });
 }
+
+/** A CLI process that keeps running (`lease hold`, `watch`): its output so far, and ways to wait on it and stop it. */
+export interface RunningCli {
+  stdout(): string;
+  stderr(): string;
+  /** Resolves once `pattern` matches stdout (or stderr, with `stream`), at most `timeoutMs`. */
+  waitFor(pattern: RegExp, stream?: "stdout" | "stderr", timeoutMs?: number): Promise<RegExpMatchArray>;
+  /** Sends `signal` and resolves to the exit code. */
+  stop(signal?: NodeJS.Signals): Promise<number | null>;
+  exited: Promise<number | null>;
+}
+
+/** Starts the CLI with `args` and `env` on top of a clean VSS environment, without waiting for it to end. */
+export function startCli(args: string[], env: Record<string, string> = {}): RunningCli {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VSS_")));
+  const child = spawn(process.execPath, [CLI, ...args], { env: { ...clean, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const output = { stdout: "", stderr: "" };
+  let changed: () => void = () => undefined;
+  child.stdout.on("data", (chunk: Buffer) => ((output.stdout += chunk.toString()), changed()));
+  child.stderr.on("data", (chunk: Buffer) => ((output.stderr += chunk.toString()), changed()));
+  const exited = new Promise<number | null>((resolve) => child.once("close", (code) => (changed(), resolve(code))));
+  const waitFor = async (pattern: RegExp, stream: "stdout" | "stderr" = "stdout", timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = pattern.exec(output[stream]);
+      if (match) return match;
+      if (child.exitCode !== null || Date.now() > deadline) {
+        throw new Error(`vss ${args.join(" ")}: no ${pattern} on ${stream} (exit ${child.exitCode}); stdout: ${output.stdout}; stderr: ${output.stderr}`);
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 200);
+        changed = () => (clearTimeout(timer), resolve());
+      });
+    }
+  };
+  const stop = async (signal: NodeJS.Signals = "SIGINT") => {
+    if (child.exitCode === null) child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), CLI_TIMEOUT_MS);
+    const code = await exited;
+    clearTimeout(timer);
+    return code;
+  };
+  return { stdout: () => output.stdout, stderr: () => output.stderr, waitFor, stop, exited };
+}
