@@ -1,6 +1,7 @@
-// A web wallet's first use of VSS: open a store with a key kept in the page, list it, edit a value.
-// Values are encrypted in the page (StorableBuilder); writes are conditional on the version last read.
-import { ConflictError, listAllKeyVersions, sigsAuth, StorableBuilder, VssClient } from "@edge-vss/client";
+// A web wallet's first use of VSS: open a store with a key kept in the page, list it, edit a value, and see other
+// tabs' and devices' changes as they commit (watch). Values are encrypted in the page (StorableBuilder); a write is
+// conditional on the version the edited text was loaded at, so it never overwrites a change made elsewhere.
+import { ConflictError, listAllKeyVersions, sigsAuth, StorableBuilder, VssClient, watch } from "@edge-vss/client";
 
 const VSS_URL = new URLSearchParams(location.search).get("vss") ?? "http://127.0.0.1:8787/vss";
 const STORE_ID = "web-wallet-example";
@@ -20,16 +21,18 @@ const vss = new VssClient(VSS_URL, { headerProvider: sigsAuth(signingKey) });
 const sealer = new StorableBuilder(pageKey("vss-example-data-key"));
 const text = new TextEncoder();
 
-/** The version of each key as last listed or written: what a conditional write expects to replace. */
-const versions = new Map();
+/** The version of each key as last listed. */
+const listed = new Map();
+/** The key in the editor and the version its text was loaded at (or saved as): what a save expects to replace. */
+let editing = { key: "", version: 0n };
 const $ = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 
 async function refresh() {
   const { keys } = await listAllKeyVersions(vss, { storeId: STORE_ID });
-  versions.clear();
+  listed.clear();
   $("keys").replaceChildren(
     ...keys.map(({ key, version }) => {
-      versions.set(key, version);
+      listed.set(key, version);
       const row = document.createElement("tr");
       const open = document.createElement("button");
       open.textContent = "open";
@@ -50,7 +53,7 @@ function cell(content) {
 /** @param {string} key */
 async function load(key) {
   const { value, version } = await vss.getObject({ storeId: STORE_ID, key });
-  versions.set(key, version);
+  editing = { key, version };
   $("key").value = key;
   $("value").value = new TextDecoder().decode(sealer.open(value, text.encode(key)).value);
   $("status").textContent = `loaded ${key} (version ${version})`;
@@ -60,10 +63,11 @@ async function load(key) {
 async function save(event) {
   event.preventDefault();
   const key = $("key").value;
-  const version = versions.get(key) ?? 0n; // 0: create only
+  const version = editing.key === key ? editing.version : 0n; // a key not loaded here: create only
   const value = sealer.seal(text.encode($("value").value), version, text.encode(key));
   try {
     await vss.putObjects({ storeId: STORE_ID, transactionItems: [{ key, version, value }] });
+    editing = { key, version: version + 1n };
     $("status").textContent = `saved ${key}`;
   } catch (error) {
     if (!(error instanceof ConflictError)) throw error;
@@ -72,10 +76,23 @@ async function save(event) {
   await refresh();
 }
 
+/** Each change another tab or device commits refreshes the list; the watch reconnects and catches up by itself. */
+async function live() {
+  for await (const event of watch(vss, { storeId: STORE_ID, onStatus: (status) => ($("live").textContent = status.state) })) {
+    await refresh();
+    const now = listed.get(editing.key);
+    const elsewhere = event.type === "reset" || event.changes.some((change) => change.key === editing.key);
+    if (editing.key && elsewhere && now !== editing.version) {
+      $("status").textContent = `${editing.key} changed elsewhere (version ${now ?? "deleted"}): open it again before saving`;
+    }
+  }
+}
+
 $("service").textContent = VSS_URL;
 $("identity").textContent = `sigs key …${localStorage.getItem("vss-example-signing-key")?.slice(-8)}`;
 $("edit").addEventListener("submit", (event) => void save(event).catch(report));
 refresh().catch(report);
+live().catch(report);
 
 /** @param {Error} error */
 function report(error) {

@@ -102,7 +102,7 @@ afterAll(async () => {
 });
 
 describe("the bundled client in Chromium against wrangler dev on another origin", () => {
-  it("runs every step of the page: sigs auth, put/get/list/delete, 5 MiB, encryption, typed errors, a watch", async () => {
+  it("runs every step of the page: sigs auth, put/get/list/delete, 5 MiB, encryption, typed errors, watch and sync", async () => {
     const { results, errors, logged, page } = await runPage(allowed, "allowed", "client-in-chromium.png");
     expect(errors).toEqual([]);
     expect(logged.filter((line) => line.includes("CORS"))).toEqual([]);
@@ -111,7 +111,8 @@ describe("the bundled client in Chromium against wrangler dev on another origin"
       "a 5 MiB value, byte-exact",
       "an encrypted value through StorableBuilder under a KeyObfuscator key",
       "typed errors: NoSuchKey and Conflict are caught as their classes",
-      "a watch through a ticket receives the notification of a write",
+      "watch(): a ticket, the native WebSocket, and a put's change in order",
+      "syncStore(): the whole store's values, then a deletion as it commits",
     ]);
     for (const result of results) expect(result, result.detail).toMatchObject({ ok: true });
     expect(results[3]?.detail).toBe("NoSuchKeyError (no-such-key, HTTP 404); ConflictError (conflict, HTTP 409)");
@@ -128,7 +129,7 @@ describe("the bundled client in Chromium against wrangler dev on another origin"
     await page.close();
   });
 
-  it("serves the example web wallet: it lists and saves; a second tab opens the same store, and its edit makes the first tab's stale write a conflict", async () => {
+  it("serves the example web wallet: it lists and saves; a second tab's edit shows in the first live, and makes the first tab's stale write a conflict", async () => {
     const url = `${allowed.origin}/example/?${new URLSearchParams({ vss: `${server.url}/vss` }).toString()}`;
     const first = await browser.newPage();
     const errors: string[] = [];
@@ -151,7 +152,12 @@ describe("the bundled client in Chromium against wrangler dev on another origin"
     await second.click("button:text('Save')");
     await expect.poll(() => second.locator("#keys tr").allTextContents()).toEqual(["note2open"]);
 
-    // The first tab still holds version 1: its write is refused as a conflict, and it reloads.
+    // The first tab hears of it live (watch): its list shows version 2, and it warns that the note it edits changed.
+    await expect.poll(() => first.locator("#live").textContent()).toBe("open");
+    await expect.poll(() => first.locator("#keys tr").allTextContents()).toEqual(["note2open"]);
+    await expect.poll(() => first.locator("#status").textContent()).toBe("note changed elsewhere (version 2): open it again before saving");
+
+    // Its editor still holds version 1: a save anyway is refused as a conflict, never written over the second tab's.
     await first.fill("#value", "stale edit");
     await first.click("button:text('Save')");
     await expect.poll(() => first.locator("#status").textContent()).toBe("note was changed elsewhere: reloaded, edit again");

@@ -9,7 +9,7 @@ import {
   StorableBuilder,
   VssClient,
 } from "@edge-vss/client";
-import { watchThroughTicket } from "./watch.js";
+import { syncFromPage, watchThroughTicket } from "./watch.js";
 
 /** What a step reports: a short line for the page and the test. */
 export type Step = { name: string; run: (vss: Session) => Promise<string> };
@@ -109,7 +109,8 @@ export const STEPS: Step[] = [
     },
   },
   // The multi-device extension (MULTIDEVICE.md): its checks follow the core ones.
-  { name: "a watch through a ticket receives the notification of a write", run: watchThroughTicket },
+  { name: "watch(): a ticket, the native WebSocket, and a put's change in order", run: watchThroughTicket },
+  { name: "syncStore(): the whole store's values, then a deletion as it commits", run: syncFromPage },
 ];
 
 /** The check run from an origin the server does not allow: the browser must refuse to hand over the answer. */
