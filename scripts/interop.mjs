@@ -120,4 +120,12 @@ async function runAll(port) {
     if (!ok) continue;
     await tally.run(`TypeScript read of ldk-node (${scheme})`, "node", [join(TS, "ldk-store.mjs"), "read", "--url", url, ...wallet, "--handover", handover]);
   }
+
+  for (const scheme of ["sigs", "lnurl"]) {
+    console.log(`── ldk-node 0.7.1 (${scheme}) fenced by a fixed vss-lease header: takeover, stale tokens, release`);
+    const wallet = ["--auth", scheme, "--seed", FIXED.ldkSeeds[scheme], "--store", `ldk-fence/${scheme}/${runId}`, "--lnurl-url", lnurlUrl];
+    const tool = ["--node", process.execPath, "--lease-tool", join(TS, "lease.mjs"), "--state", join(work, `fence-${scheme}.json`)];
+    const node = ["fence", "--vss-url", url, ...wallet, "--data-dir", join(work, `fence-${scheme}`), ...tool];
+    await tally.run(`ldk-node 0.7.1 fence (${scheme})`, binary("ldk-node-0-7"), node);
+  }
 }

@@ -6,10 +6,9 @@ use interop_harness::{ensure, expect_eq, Context};
 use ldk_node::bitcoin::hashes::Hash;
 use ldk_node::bitcoin::{Address, Network};
 use ldk_node::lightning::ln::channelmanager::PaymentId;
-use ldk_node::lightning_invoice::{Bolt11InvoiceDescription, Description};
+use ldk_node::lightning_invoice::{Bolt11Invoice, Bolt11InvoiceDescription, Description};
 use ldk_node::payment::{PaymentDirection, PaymentKind};
-use ldk_node::{Builder, Node};
-use std::collections::HashMap;
+use ldk_node::{BuildError, Builder, Node, NodeError};
 
 /// Where and how a wallet is built.
 pub struct WalletSetup {
@@ -34,34 +33,45 @@ const INVOICE_EXPIRY_SECS: u32 = 3600;
 
 /// Builds a node in `data_dir` (must be fresh) on the VSS store.
 pub fn build(setup: &WalletSetup, data_dir: &str) -> Result<Node, String> {
+	build_fenced(setup, data_dir, None)
+}
+
+/// The same, with `vss-lease: <token>` as a fixed header on every request when `lease` is given.
+pub fn build_fenced(setup: &WalletSetup, data_dir: &str, lease: Option<&str>) -> Result<Node, String> {
+	try_build(setup, data_dir, lease)?.map_err(|e| format!("build failed: {e:?} (log in {data_dir})"))
+}
+
+/// The same, with ldk-node's own verdict inside: the outer error is ours (deriving the sigs key).
+pub fn try_build(setup: &WalletSetup, data_dir: &str, lease: Option<&str>) -> Result<Result<Node, BuildError>, String> {
 	let mut builder = Builder::new();
 	builder.set_network(Network::Regtest);
 	builder.set_entropy_seed_bytes(setup.seed);
 	builder.set_storage_dir_path(data_dir.to_string());
 	builder.set_chain_source_esplora(setup.chain_url.clone(), None);
-	let built = match setup.auth {
+	Ok(match setup.auth {
 		Auth::Lnurl => builder.build_with_vss_store(
 			setup.vss_url.clone(),
 			setup.store_id.clone(),
 			setup.lnurl_url.clone(),
-			HashMap::new(),
+			auth::fixed_headers(lease),
 		),
 		Auth::Sigs => builder.build_with_vss_store_and_header_provider(
 			setup.vss_url.clone(),
 			setup.store_id.clone(),
-			auth::sigs_provider(&setup.seed)?,
+			auth::sigs_provider(&setup.seed, auth::fixed_headers(lease))?,
 		),
-	};
-	built.map_err(|e| format!("build failed: {e:?} (log in {data_dir})"))
+	})
+}
+
+/// `bolt11_payment().receive(…)`: ldk-node persists the invoice's pending payment before it returns.
+pub fn receive(node: &Node) -> Result<Bolt11Invoice, NodeError> {
+	let description = Description::new("edge-vss interop".to_string()).map_err(|_| NodeError::InvoiceCreationFailed)?;
+	node.bolt11_payment().receive(INVOICE_MSAT, &Bolt11InvoiceDescription::Direct(description), INVOICE_EXPIRY_SECS)
 }
 
 /// Creates a bolt11 invoice, which ldk-node records as a pending inbound payment; returns its id.
-fn invoice(node: &Node) -> Result<PaymentId, String> {
-	let description = Description::new("edge-vss interop".to_string()).map_err(|e| e.to_string())?;
-	let invoice = node
-		.bolt11_payment()
-		.receive(INVOICE_MSAT, &Bolt11InvoiceDescription::Direct(description), INVOICE_EXPIRY_SECS)
-		.context("bolt11 receive")?;
+pub fn invoice(node: &Node) -> Result<PaymentId, String> {
+	let invoice = receive(node).context("bolt11 receive")?;
 	let payment_id = PaymentId(invoice.payment_hash().to_byte_array());
 	ensure(node.payment(&payment_id).is_some(), || "the invoice's payment is not in the payment store".into())?;
 	Ok(payment_id)

@@ -15,7 +15,12 @@ pub struct SigsFor04(SigsAuthProvider);
 
 /// 0.6's sigs provider for `key`, usable wherever 0.4 wants a header provider.
 pub fn sigs_provider(key: SecretKey) -> Arc<dyn Provider04> {
-	Arc::new(SigsFor04(SigsAuthProvider::new(key, HashMap::new())))
+	sigs_provider_with_headers(key, HashMap::new())
+}
+
+/// The same, adding `headers` to every request (0.6's `default_headers`), e.g. a fixed `vss-lease` header.
+pub fn sigs_provider_with_headers(key: SecretKey, headers: HashMap<String, String>) -> Arc<dyn Provider04> {
+	Arc::new(SigsFor04(SigsAuthProvider::new(key, headers)))
 }
 
 #[async_trait]
