@@ -3,11 +3,11 @@
 // same run (the machine is shared and noisy; absolute numbers are not comparable across runs, ratios are).
 // Serves the deployable bundle in workerd on 127.0.0.1 with sigs auth on; prints one table; writes BENCHMARKS.md.
 // Environment: BENCH_SECONDS (per measurement, default 5), BENCH_OUT (default BENCHMARKS.md).
-import { spawnSync } from "node:child_process";
 import { cpus, totalmem, release, tmpdir } from "node:os";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureMultiDevice, multiDeviceReport } from "./bench/multidevice.mjs";
+import { ensureWrk, headerPool, requestFile, sh, stamped, wrk } from "./bench/wrk.mjs";
 import { buildBundle, memoryOf, startServer } from "./lib/local-server.mjs";
 import {
   SigsKey,
@@ -27,56 +27,6 @@ const CONDITIONAL_KEYS = 4000; // rounds of conditional updates are seconds apar
 const KIB = 1024;
 const MIB = 1024 * KIB;
 const BIG = 16 * MIB;
-
-function sh(command, args) {
-  const run = spawnSync(command, args, { encoding: "utf8" });
-  return run.status === 0 ? run.stdout.trim() : null;
-}
-
-function ensureWrk() {
-  if (sh("sh", ["-c", "command -v wrk"])) return;
-  console.log("wrk is missing: installing it from Debian (apt-get install -y wrk)");
-  const sudo = process.getuid?.() === 0 ? [] : ["sudo"];
-  for (const args of [["apt-get", "update"], ["apt-get", "install", "-y", "wrk"]]) {
-    const run = spawnSync(sudo[0] ?? args[0], [...sudo.slice(1), ...(sudo.length ? args : args.slice(1))], { stdio: "inherit" });
-    if (run.status !== 0) throw new Error(`${args.join(" ")} failed; install wrk and run again`);
-  }
-}
-
-/** Signed `authorization` values of one key at the last `count` seconds, as a wallet signing once a second would. */
-function headerPool(key, count) {
-  const now = Math.floor(Date.now() / 1000);
-  return Array.from({ length: count }, (_, i) => key.header(now - i));
-}
-
-function rawRequest(host, path, authorization, body) {
-  const head = `POST ${path} HTTP/1.1\r\nHost: ${host}\r\nauthorization: ${authorization}\r\ncontent-type: application/octet-stream\r\ncontent-length: ${body.length}\r\n\r\n`;
-  return Buffer.concat([Buffer.from(head, "latin1"), body]);
-}
-
-/** Writes a wrk request file: `count` requests, the i-th built by make(i) → [path, authorization, body]. */
-function requestFile(dir, name, host, count, make) {
-  const parts = [];
-  for (let i = 0; i < count; i++) {
-    const [path, authorization, body] = make(i);
-    const request = rawRequest(host, path, authorization, body);
-    parts.push(Buffer.from(`${request.length}\n`), request);
-  }
-  const file = `${dir}/${name}.req`;
-  writeFileSync(file, Buffer.concat(parts));
-  return file;
-}
-
-function wrk(url, connections, seconds, script, args) {
-  const run = spawnSync("wrk", ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "10s", "-s", script, url, "--", ...args], {
-    encoding: "utf8",
-    maxBuffer: 16 * MIB,
-  });
-  const line = run.stdout.split("\n").find((l) => l.startsWith("{"));
-  if (run.status !== 0 || !line) throw new Error(`wrk failed:\n${run.stdout}\n${run.stderr}`);
-  const r = JSON.parse(line);
-  return { rps: r.requests / (r.duration_us / 1e6), p50: r.p50_us / 1000, p99: r.p99_us / 1000, requests: r.requests, bad: r.non2xx + r.socket_errors };
-}
 
 async function call(url, path, authorization, body, attempt = 1) {
   let response;
@@ -168,18 +118,19 @@ async function measure(server, work) {
     storeFloor: requestFile(work, "store-floor", host, pool.length, (i) => ["/bench/store-floor", auth(i), getBody]),
     get: requestFile(work, "get", host, pool.length, (i) => ["/vss/getObject", auth(i), getBody]),
     getUncached: requestFile(work, "get-uncached", host, uncached.length, (i) => ["/vss/getObject", uncached[i], getBody]),
-    put: requestFile(work, "put", host, 1024, (i) => ["/vss/putObjects", auth(i), putObjectRequest("bench", [[`put-${i}`, -1, value1k]])]),
+    // Keys are fewer than the requests replayed in rotation, so each write changes its key's value.
+    put: requestFile(work, "put", host, 1024, (i) => ["/vss/putObjects", auth(i), putObjectRequest("bench", [[`put-${i % 256}`, -1, stamped(value1k, i)]])]),
     put10: requestFile(work, "put10", host, 1024, (i) => [
       "/vss/putObjects",
       auth(i),
-      putObjectRequest("bench", Array.from({ length: 10 }, (_, j) => [`multi-${i % 100}-${j}`, -1, value1k])),
+      putObjectRequest("bench", Array.from({ length: 10 }, (_, j) => [`multi-${i % 100}-${j}`, -1, stamped(value1k, i)])),
     ]),
     list100: requestFile(work, "list-100", host, pool.length, (i) => ["/vss/listKeyVersions", auth(i), listKeyVersionsRequest("list-100", { pageSize: 100 })]),
     list100k: requestFile(work, "list-100k", host, pool.length, (i) => ["/vss/listKeyVersions", auth(i), listKeyVersionsRequest("list-100k", { pageSize: 100 })]),
     stores64: requestFile(work, "stores-64", host, 64 * 16, (i) => [
       "/vss/putObjects",
       writerPools[i % 64][Math.floor(i / 64) % HEADER_POOL],
-      putObjectRequest("bench", [[`put-${Math.floor(i / 64)}`, -1, value1k]]),
+      putObjectRequest("bench", [[`put-${Math.floor(i / 64) % 4}`, -1, stamped(value1k, i)]]),
     ]),
   };
   const headersFile = `${work}/headers.txt`;
