@@ -24,3 +24,8 @@ export function migrate(storage: DurableObjectStorage, migrations: readonly Migr
     return known;
   });
 }
+
+/** Whether the store's schema was ever created (a store never written has no tables, and a read creates none). */
+export function hasSchema(storage: DurableObjectStorage): boolean {
+  return storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray().length > 0;
+}

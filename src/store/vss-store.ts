@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { STORE_MIGRATIONS } from "../../migrations";
 import type { Env } from "../env";
-import { migrate } from "./schema";
+import { hasSchema, migrate } from "./schema";
 import { StoreSql } from "./sql";
 import { listPage } from "./list";
 import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
@@ -69,8 +69,7 @@ export class VssStore extends DurableObject<Env> {
    */
   #existingDb(): StoreSql | null {
     if (this.#sql) return this.#sql;
-    const exists = this.ctx.storage.sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").toArray();
-    return exists.length > 0 ? this.#db : null;
+    return hasSchema(this.ctx.storage) ? this.#db : null;
   }
 
   /** While an operator's import is in progress every wallet-facing call answers IMPORTING (read once per wake). */
