@@ -1,4 +1,5 @@
 import { GLOBAL_VERSION_KEY } from "./limits";
+import { chunkCountOf } from "./read";
 import type { StoreSql } from "./sql";
 
 /** One key of a getObjects as the store answers it: absent, a value in hand, or the head of a chunked value. */
@@ -27,7 +28,7 @@ export function readBatch(db: StoreSql | null, keys: readonly string[], budgetBy
       continue;
     }
     const row = db?.read(key);
-    if (!row) {
+    if (!db || !row) {
       entries.push({ key, kind: "missing" });
       continue;
     }
@@ -37,9 +38,8 @@ export function readBatch(db: StoreSql | null, keys: readonly string[], budgetBy
       entries.push({ key, kind: "inline", version: row.version, value: row.value ?? new Uint8Array(0) });
       continue;
     }
-    const shape = db?.blob(row.blobId);
-    if (!shape) throw new Error(`object ${JSON.stringify(key)} names missing blob ${row.blobId}`);
-    entries.push({ key, kind: "chunked", version: row.version, blobId: row.blobId, size: row.size, chunkCount: shape.chunkCount });
+    const chunkCount = chunkCountOf(db, key, row.blobId);
+    entries.push({ key, kind: "chunked", version: row.version, blobId: row.blobId, size: row.size, chunkCount });
   }
   return { entries, remaining: [] };
 }

@@ -4,7 +4,8 @@ import type { Env } from "../env";
 import { hasSchema, migrate } from "./schema";
 import { StoreSql } from "./sql";
 import { listPage } from "./list";
-import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
+import { RPC_VALUE_BUDGET_BYTES } from "./limits";
+import { readObject } from "./read";
 import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./staging";
 import { admit, deleteObject, putObjects, register, type StoreHost } from "./writes";
 import { readBatch, type BatchRead } from "./batch-read";
@@ -87,23 +88,10 @@ export class VssStore extends DurableObject<Env> {
     return new TransferSql(this.ctx.storage.sql);
   }
 
-  /**
-   * The object under `key`; a large value returns its first chunks, up to `chunkBytes` (at least one chunk unless
-   * 0: the head alone), and the rest comes from readBlob.
-   */
+  /** getObject (store/read.ts): a large value comes with its first chunks, up to `chunkBytes`; readBlob has the rest. */
   getObject(key: string, chunkBytes = RPC_VALUE_BUDGET_BYTES): StoredObject | null | Importing {
-    if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
-    if (key === GLOBAL_VERSION_KEY) {
-      return { key, version: db?.globalVersion() ?? 0, kind: "inline", value: new Uint8Array(0) };
-    }
-    const row = db?.read(key);
-    if (!db || !row) return null;
-    if (row.blobId === null) return { key, version: row.version, kind: "inline", value: row.value ?? new Uint8Array(0) };
-    const shape = db.blob(row.blobId);
-    if (!shape) throw new Error(`object ${JSON.stringify(key)} names missing blob ${row.blobId}`);
-    const chunks = chunkBytes > 0 ? db.chunks(row.blobId, 0, Math.min(chunkBytes, RPC_VALUE_BUDGET_BYTES)) : [];
-    return { key, version: row.version, kind: "chunked", blobId: row.blobId, size: row.size, chunkCount: shape.chunkCount, chunks };
+    const db = this.#forWallet();
+    return isImporting(db) ? db : readObject(db, key, chunkBytes);
   }
 
   /** Further chunks of a committed blob; `gone` when a later write replaced or deleted it meanwhile. */
