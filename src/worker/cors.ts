@@ -65,6 +65,17 @@ export function corsPreflight(request: Request, env: Env): Response | null {
 }
 
 /**
+ * Whether a WebSocket handshake may go on: WebSockets are outside CORS, so the watch route checks the page's
+ * origin itself. No Origin (not a browser), the service's own origin, and the origins VSS_CORS_ORIGINS admits may.
+ */
+export function originMayConnect(request: Request, env: Env): boolean {
+  const origin = request.headers.get("origin");
+  if (origin === null || origin === new URL(request.url).origin) return true;
+  const origins = allowedOrigins(env);
+  return origins === "*" || (origins !== "off" && origins.has(origin));
+}
+
+/**
  * Adds the CORS headers to any answer under /vss — successes, ErrorResponses, uncaught failures — so that a page
  * can read them. Never throws; copies a response whose headers are immutable. WebSocket upgrades are left alone.
  */

@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import { storeId as checkedStoreId } from "../codec/decode";
 import { invalidRequest, VssError } from "../errors";
 import { ErrorCode } from "../gen/vss_pb";
+import { originMayConnect } from "./cors";
 import { countRequest } from "./metrics";
 import { admitAddress, admitIdentity, identify, refuseCredentials, type AppEnv } from "./operation";
 import { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from "./respond";
@@ -18,11 +19,12 @@ function tooManyWatchers(): VssError {
 /**
  * `GET /vss/watch?store_id=…[&ticket=…]` (MULTIDEVICE.md §6): authenticated by the `authorization` header, or by
  * a single-use ticket from watchTicket (browsers cannot set headers on a WebSocket). Failures before the upgrade
- * are ordinary answers with an ErrorResponse: 401 for bad credentials or tickets, 400 without a store_id or an
- * upgrade, 429 past 32 watchers. The store's Durable Object accepts the socket with the hibernation API.
+ * are ordinary answers with an ErrorResponse: 403 for a page whose origin VSS_CORS_ORIGINS does not admit, 401
+ * for bad credentials or tickets, 400 without a store_id or an upgrade, 429 past 32 watchers. The store's Durable Object accepts the socket with the hibernation API.
  */
 export function watchRoute(app: Hono<AppEnv>): void {
   app.get("/vss/watch", async function watch(c) {
+    if (!originMayConnect(c.req.raw, c.env)) throw new VssError(403, ErrorCode.INVALID_REQUEST_EXCEPTION, "this page's origin may not watch: VSS_CORS_ORIGINS does not admit it");
     const query = new URL(c.req.url).searchParams;
     const ticketText = query.get("ticket");
     if (ticketText === null) await identify(c);

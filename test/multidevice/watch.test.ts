@@ -101,6 +101,31 @@ describe("watch", () => {
     expect(await errorOf(await device.watchResponse({ storeId: "s".repeat(121) }))).toMatchObject({ status: 400 });
   });
 
+  it("checks a page's origin itself (WebSockets are outside CORS): 403 for an origin VSS_CORS_ORIGINS does not admit", async () => {
+    const key = new SigsKey();
+    const page = (origin: string | null, origins: string) =>
+      new DeviceClient("watch-origin", key, { env: { VSS_CORS_ORIGINS: origins }, headers: origin === null ? {} : { origin } });
+    for (const [origin, origins] of [
+      ["https://elsewhere.example", "https://wallet.example"],
+      ["https://elsewhere.example", "off"],
+      ["null", "https://wallet.example"],
+    ] as const) {
+      const refused = await errorOf(await page(origin, origins).watchResponse({}));
+      expect(refused, `${origin} under ${origins}`).toMatchObject({ status: 403, error: { errorCode: ErrorCode.INVALID_REQUEST_EXCEPTION } });
+    }
+    // A listed origin, any origin under "*", the service's own origin, and a client that is no browser (no Origin).
+    for (const [origin, origins] of [
+      ["https://wallet.example", "https://wallet.example"],
+      ["https://elsewhere.example", "*"],
+      ["http://vss.test", "off"],
+      [null, "off"],
+    ] as const) {
+      const watcher = await page(origin, origins).watch();
+      await watcher.reach(0);
+      watcher.socket.close();
+    }
+  });
+
   it("accepts at most 32 watchers per store: the 33rd gets 429 with Retry-After; another store is unaffected", async () => {
     const device = new DeviceClient("watch-limit");
     const watchers: Watcher[] = [];
