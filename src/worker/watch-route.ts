@@ -20,7 +20,8 @@ function tooManyWatchers(): VssError {
  * `GET /vss/watch?store_id=…[&ticket=…]` (MULTIDEVICE.md §6): authenticated by the `authorization` header, or by
  * a single-use ticket from watchTicket (browsers cannot set headers on a WebSocket). Failures before the upgrade
  * are ordinary answers with an ErrorResponse: 403 for a page whose origin VSS_CORS_ORIGINS does not admit, 401
- * for bad credentials or tickets, 400 without a store_id or an upgrade, 429 past 32 watchers. The store's Durable Object accepts the socket with the hibernation API.
+ * for bad credentials or tickets, 400 without a store_id or an upgrade, 429 past 32 watchers. The store's Durable
+ * Object accepts the socket with the hibernation API.
  */
 export function watchRoute(app: Hono<AppEnv>): void {
   app.get("/vss/watch", async function watch(c) {
