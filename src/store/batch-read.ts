@@ -1,5 +1,5 @@
 import { GLOBAL_VERSION_KEY } from "./limits";
-import { chunkCountOf } from "./read";
+import { readObject } from "./read";
 import type { StoreSql } from "./sql";
 
 /** One key of a getObjects as the store answers it: absent, a value in hand, or the head of a chunked value. */
@@ -23,23 +23,17 @@ export function readBatch(db: StoreSql | null, keys: readonly string[], budgetBy
   const entries: BatchEntry[] = [];
   let total = 0;
   for (const [index, key] of keys.entries()) {
-    if (key === GLOBAL_VERSION_KEY) {
-      entries.push({ key, kind: "inline", version: db?.globalVersion() ?? 0, value: new Uint8Array(0) });
-      continue;
-    }
-    const row = db?.read(key);
-    if (!db || !row) {
+    const found = readObject(db, key, 0);
+    if (!found) {
       entries.push({ key, kind: "missing" });
       continue;
     }
-    if (index > 0 && total + row.size > budgetBytes) return { entries, remaining: keys.slice(index) };
-    total += row.size;
-    if (row.blobId === null) {
-      entries.push({ key, kind: "inline", version: row.version, value: row.value ?? new Uint8Array(0) });
-      continue;
-    }
-    const chunkCount = chunkCountOf(db, key, row.blobId);
-    entries.push({ key, kind: "chunked", version: row.version, blobId: row.blobId, size: row.size, chunkCount });
+    const size = found.kind === "inline" ? found.value.byteLength : found.size;
+    // global_version (always empty) is answered wherever it stands; a value past the budget ends the batch.
+    if (key !== GLOBAL_VERSION_KEY && index > 0 && total + size > budgetBytes) return { entries, remaining: keys.slice(index) };
+    total += size;
+    const { version } = found;
+    entries.push(found.kind === "inline" ? { key, kind: "inline", version, value: found.value } : { key, kind: "chunked", version, blobId: found.blobId, size, chunkCount: found.chunkCount });
   }
   return { entries, remaining: [] };
 }

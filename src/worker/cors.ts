@@ -71,8 +71,7 @@ export function corsPreflight(request: Request, env: Env): Response | null {
 export function originMayConnect(request: Request, env: Env): boolean {
   const origin = request.headers.get("origin");
   if (origin === null || origin === new URL(request.url).origin) return true;
-  const origins = allowedOrigins(env);
-  return origins === "*" || (origins !== "off" && origins.has(origin));
+  return corsHeaders(request, allowedOrigins(env))?.["access-control-allow-origin"] !== undefined;
 }
 
 /**
