@@ -19,8 +19,8 @@ function sameBytes(a: Uint8Array | undefined, b: Uint8Array): boolean {
   return true;
 }
 
-async function beginImport(identity: string, storeId: string, source: string, replace = false) {
-  const response = await admin(`/store/import/begin?${storeQuery(identity, storeId)}`, { method: "POST", body: JSON.stringify({ source, replace }) });
+async function beginImport(identity: string, storeId: string, source: string, replace = false, force = false) {
+  const response = await admin(`/store/import/begin?${storeQuery(identity, storeId)}`, { method: "POST", body: JSON.stringify({ source, replace, force }) });
   return { status: response.status, body: response.ok ? ((await response.json()) as { importId: string; received: number; state: string }) : undefined };
 }
 
@@ -115,6 +115,23 @@ describe("admin import", () => {
     expect((await commit(identity, "s", first.body?.importId ?? "", 2, 0)).status).toBe(200);
     expect((await wallet.get("old")).status).toBe(404);
     expect((await wallet.listAll()).keys.map((kv) => kv.key)).toEqual(["k2", "k1"]);
+  });
+
+  it("refuses to begin an import from another source while one is in progress, unless aborted or forced", async () => {
+    const identity = `sigs:${new SigsKey().publicKeyHex}`;
+    const first = await beginImport(identity, "s", "first-operator");
+    expect(await sendItems(identity, "s", first.body?.importId ?? "", 0, [itemFrame("k1", 1, bytes("1"))])).toBe(1);
+    const second = await admin(`/store/import/begin?${storeQuery(identity, "s")}`, { method: "POST", body: JSON.stringify({ source: "second-operator" }) });
+    expect(second.status).toBe(409);
+    const error = await decodeReply(second, ErrorResponseSchema);
+    expect(error.error?.message).toMatch(/first-operator.*in progress/);
+    // The first operator's resume point is intact.
+    expect((await beginImport(identity, "s", "first-operator")).body).toMatchObject({ importId: first.body?.importId, received: 1 });
+    const forced = await beginImport(identity, "s", "second-operator", false, true);
+    expect(forced.body).toMatchObject({ state: "importing", received: 0 });
+    expect(forced.body?.importId).not.toBe(first.body?.importId);
+    expect((await admin(`/store/import/abort?${storeQuery(identity, "s")}`, { method: "POST" })).status).toBe(200);
+    expect((await beginImport(identity, "s", "third-operator")).status).toBe(200);
   });
 
   it("refuses a duplicate key, a gap, and a reserved key, without storing the batch", async () => {

@@ -65,6 +65,23 @@ describe("fencing", () => {
     expect((await device.put([["k", 2, "v3"]])).status).toBe(200);
   });
 
+  it("an empty putObjects is fenced like any other while a lease is live, and with any token that is not live", async () => {
+    const device = new DeviceClient("fence-empty");
+    expect((await device.put([["k", 0, "v"]])).status).toBe(200);
+    const stale = device.withLease("0123456789abcdef0123456789abcdef");
+    expectError(await stale.put([]), 409, ErrorCode.CONFLICT_EXCEPTION); // rule 2, no lease live
+    const lease = await device.mustAcquire("phone");
+    for (const writer of [device, stale]) {
+      const refused = await writer.put([]);
+      expectError(refused, 409, ErrorCode.CONFLICT_EXCEPTION);
+      expect(refused.error?.message).toMatch(/^fenced:/);
+    }
+    expect((await device.withLease(lease.token).put([])).status).toBe(200);
+    await device.release(lease.token);
+    expect((await device.put([])).status).toBe(200); // rule 4: no header, no live lease
+    expectError(await device.withLease(lease.token).put([]), 409, ErrorCode.CONFLICT_EXCEPTION);
+  });
+
   it("a token on a store never written is refused, and the refusal creates nothing", async () => {
     const device = new DeviceClient("fence-fresh").withLease("0123456789abcdef0123456789abcdef");
     expectError(await device.put([["k", 0, "v"]]), 409, ErrorCode.CONFLICT_EXCEPTION);

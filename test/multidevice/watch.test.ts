@@ -101,6 +101,18 @@ describe("watch", () => {
     expect(await errorOf(await device.watchResponse({ storeId: "s".repeat(121) }))).toMatchObject({ status: 400 });
   });
 
+  it("refuses a store_id whose percent-encoding is not UTF-8 with 400, instead of reading it as U+FFFD", async () => {
+    const device = new DeviceClient("\uFFFD");
+    for (const encoded of ["%ED%A0%80", "%FF", "%E2%82", "%C0%80", "a%zz"]) {
+      const response = await send(`/watch?store_id=${encoded}`, null, { method: "GET", authorization: device.key.header(), headers: { upgrade: "websocket" } });
+      expect(await errorOf(response), encoded).toMatchObject({ status: 400, error: { errorCode: ErrorCode.INVALID_REQUEST_EXCEPTION } });
+    }
+    const valid = await send(`/watch?store_id=%E2%82%AC+x`, null, { method: "GET", authorization: device.key.header(), headers: { upgrade: "websocket" } });
+    expect(valid.status).toBe(101);
+    valid.webSocket?.accept();
+    valid.webSocket?.close();
+  });
+
   it("checks a page's origin itself (WebSockets are outside CORS): 403 for an origin VSS_CORS_ORIGINS does not admit", async () => {
     const key = new SigsKey();
     const page = (origin: string | null, origins: string) =>
