@@ -22,6 +22,8 @@ export interface Config {
   identityStores: number;
   /** How long deleted keys stay in a store's change feed, in ms (VSS_CHANGES_RETENTION_DAYS). */
   changeRetentionMs: number;
+  /** Watch sockets one identity may hold open over all its stores (0 = unlimited). */
+  watchersPerIdentity: number;
   /** The operator's bearer token for /admin; null turns the admin routes off. */
   adminToken: string | null;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
@@ -45,6 +47,7 @@ export const DEFAULTS = {
   identityQuotaKeys: 0,
   identityQuotaStores: 100,
   changesRetentionDays: 30,
+  watchersPerIdentity: 64,
   benchFloors: false,
 } as const;
 
@@ -125,6 +128,7 @@ export function parseConfig(env: Env): Config {
     identityLimits: identityLimits(env),
     identityStores: integer("VSS_QUOTA_IDENTITY_STORES", env.VSS_QUOTA_IDENTITY_STORES, DEFAULTS.identityQuotaStores, 0, Number.MAX_SAFE_INTEGER),
     changeRetentionMs: integer("VSS_CHANGES_RETENTION_DAYS", env.VSS_CHANGES_RETENTION_DAYS, DEFAULTS.changesRetentionDays, 1, 3650) * DAY_MS,
+    watchersPerIdentity: integer("VSS_WATCHERS_PER_IDENTITY", env.VSS_WATCHERS_PER_IDENTITY, DEFAULTS.watchersPerIdentity, 0, 1_000_000),
     adminToken: adminToken(env.VSS_ADMIN_TOKEN),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),
     jwt: parseJwtConfig(env, authSchemes.has("jwt")),

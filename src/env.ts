@@ -2,6 +2,7 @@ import type { LnurlChallengeStore } from "./lnurl/challenge-store";
 import type { VssAccount } from "./account/vss-account";
 import type { VssStore } from "./store/vss-store";
 import type { VssDirectory } from "./directory/vss-directory";
+import type { VssSecrets } from "./secrets/vss-secrets";
 
 /** The Worker's bindings and variables (wrangler.toml; documented in README.md § Configuration). */
 export interface Env {
@@ -9,6 +10,8 @@ export interface Env {
   VSS_ACCOUNT: DurableObjectNamespace<VssAccount>;
   /** The identity directory's shards (src/directory), read by the operator's /admin routes. */
   VSS_DIRECTORY: DurableObjectNamespace<VssDirectory>;
+  /** The deployment's random secrets (src/secrets): one object, e.g. the watch tickets' signing key. */
+  VSS_SECRETS: DurableObjectNamespace<VssSecrets>;
   /** Quotas (0 = unlimited): per store and per identity over all its stores, in bytes and in keys. */
   VSS_QUOTA_STORE_BYTES?: string;
   VSS_QUOTA_STORE_KEYS?: string;
@@ -16,6 +19,8 @@ export interface Env {
   VSS_QUOTA_IDENTITY_KEYS?: string;
   /** How many stores (store_ids) one identity may have; 0 = unlimited. */
   VSS_QUOTA_IDENTITY_STORES?: string;
+  /** Open watch sockets one identity may hold over all its stores; 0 = unlimited. */
+  VSS_WATCHERS_PER_IDENTITY?: string;
   /** Days a deleted key stays in a store's change feed before it may be pruned (MULTIDEVICE.md §5). */
   VSS_CHANGES_RETENTION_DAYS?: string;
   /** Bearer token of the operator's /admin routes (a secret); unset turns those routes off. */

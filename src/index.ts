@@ -9,6 +9,7 @@ export { VssStore } from "./store/vss-store";
 export { VssAccount } from "./account/vss-account";
 export { VssDirectory } from "./directory/vss-directory";
 export { LnurlChallengeStore } from "./lnurl/challenge-store";
+export { VssSecrets } from "./secrets/vss-secrets";
 
 /**
  * Checks the configuration when the isolate starts, so that a mistake is in the log (`wrangler dev`'s output,

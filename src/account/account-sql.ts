@@ -62,6 +62,25 @@ export class AccountSql {
     this.#sql.exec("UPDATE account_meta SET listed = 1 WHERE id = 1");
   }
 
+  /** Watch sockets open over all stores, as they last reported them (migration 0003). */
+  openWatchers(): number {
+    return this.#sql.exec<{ n: number }>("SELECT COALESCE(SUM(open), 0) AS n FROM watchers").one().n;
+  }
+
+  /** The stores that reported open sockets. */
+  watchedStores(): string[] {
+    return this.#sql.exec<{ store_id: string }>("SELECT store_id FROM watchers WHERE open > 0").toArray().map((r) => r.store_id);
+  }
+
+  setWatchers(storeId: string, open: number): void {
+    if (open <= 0) this.#sql.exec("DELETE FROM watchers WHERE store_id = ?", storeId);
+    else this.#sql.exec("INSERT INTO watchers (store_id, open) VALUES (?, ?) ON CONFLICT (store_id) DO UPDATE SET open = excluded.open", storeId, open);
+  }
+
+  addWatcher(storeId: string): void {
+    this.#sql.exec("INSERT INTO watchers (store_id, open) VALUES (?, 1) ON CONFLICT (store_id) DO UPDATE SET open = open + 1", storeId);
+  }
+
   forget(storeId: string): void {
     this.#sql.exec("DELETE FROM stores WHERE store_id = ?", storeId);
   }

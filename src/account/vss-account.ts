@@ -5,6 +5,7 @@ import { migrate } from "../store/schema";
 import type { Limits, Result, Usage } from "../store/types";
 import { exceededQuota } from "../store/usage";
 import { directoryFor } from "../directory/shards";
+import { storeFor } from "../store/address";
 import { AccountSql } from "./account-sql";
 
 /**
@@ -68,6 +69,35 @@ export class VssAccount extends DurableObject<Env> {
   total(): Usage {
     const { others, own } = this.#sql.usage("");
     return { bytes: others.bytes + own.bytes, keys: others.keys + own.keys };
+  }
+
+  /**
+   * Admits one more watch socket on `storeId` while the identity holds fewer than `limit` over all its stores
+   * (VSS_WATCHERS_PER_IDENTITY). The counts are what each store last reported; a store that lost its sockets
+   * without reporting (a restart) would keep its count, so at the limit every watched store is asked again first.
+   */
+  async admitWatcher(storeId: string, identity: string, limit: number): Promise<boolean> {
+    const db = this.#sql;
+    if (db.openWatchers() < limit) {
+      db.addWatcher(storeId);
+      return true;
+    }
+    return this.ctx.blockConcurrencyWhile(async () => {
+      for (const watched of db.watchedStores()) db.setWatchers(watched, await storeFor(this.env, identity, watched).openWatchers());
+      if (db.openWatchers() >= limit) return false;
+      db.addWatcher(storeId);
+      return true;
+    });
+  }
+
+  /** A store's count of open watch sockets, after it accepted, refused or lost one. */
+  reportWatchers(storeId: string, open: number): void {
+    this.#sql.setWatchers(storeId, open);
+  }
+
+  /** Whether `storeId` is registered (worker/store-gate.ts asks before reaching a store it has not seen). */
+  has(storeId: string): boolean {
+    return this.#sql.has(storeId);
   }
 
   stores(): string[] {

@@ -6,7 +6,7 @@ import { conflict, invalidRequest } from "../errors";
 import { MAX_IDENTITY_CHARS, MAX_STORE_ID_CHARS } from "../store/limits";
 import type { ImportFailure } from "../store/transfer";
 import { deleteIdentity } from "../worker/account-routes";
-import { storeFor } from "../worker/store-client";
+import { storeFor } from "../store/address";
 import { requireAdminToken } from "./auth";
 import { exportStream } from "./export-stream";
 import { importItems } from "./import-items";
@@ -93,9 +93,9 @@ export function adminRoutes(): Hono<{ Bindings: Env }> {
 
   admin.post("/store/import/begin", async (c) => {
     const { identity, storeId, store } = storeParams(c);
-    const body = await jsonBody<{ source: string; replace: boolean }>(c);
+    const body = await jsonBody<{ source: string; replace: boolean; force: boolean }>(c);
     if (typeof body.source !== "string" || body.source.length > 200) throw invalidRequest("source must be a string of at most 200 characters");
-    const result = await store.importBegin({ identity, storeId }, { source: body.source, replace: body.replace === true });
+    const result = await store.importBegin({ identity, storeId }, { source: body.source, replace: body.replace === true, force: body.force === true });
     if (!result.ok) throw importFailure(result.error);
     return c.json(result.value);
   });

@@ -10,6 +10,10 @@ export class DirectorySql {
     this.#sql.exec("INSERT INTO identities (identity, listed_at) VALUES (?, ?) ON CONFLICT (identity) DO NOTHING", identity, now);
   }
 
+  has(identity: string): boolean {
+    return this.#sql.exec("SELECT 1 FROM identities WHERE identity = ?", identity).toArray().length > 0;
+  }
+
   remove(identity: string): void {
     this.#sql.exec("DELETE FROM identities WHERE identity = ?", identity);
   }

@@ -7,7 +7,7 @@ import { DirectorySql } from "./directory-sql";
 /**
  * One shard of the identity directory: which identities hold stores, so that an operator can enumerate the
  * deployment (a Durable Object's name cannot be recovered from its id). Written once per identity, by its account
- * object when its first store registers; read only by /admin.
+ * object when its first store registers; read by /admin and by the Worker before it reaches a store it has not seen.
  */
 export class VssDirectory extends DurableObject<Env> {
   #db: DirectorySql | null = null;
@@ -23,6 +23,11 @@ export class VssDirectory extends DurableObject<Env> {
   /** Lists `identity`; idempotent. */
   add(identity: string): void {
     this.#sql.add(identity, Date.now());
+  }
+
+  /** Whether `identity` holds stores (the Worker asks before it reaches a store it has not seen: worker/store-gate.ts). */
+  has(identity: string): boolean {
+    return this.#sql.has(identity);
   }
 
   /** Forgets `identity` (its account was erased); idempotent. */

@@ -37,7 +37,10 @@ function randomToken(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(TOKEN_BYTES)), (byte) => byte.toString(16).padStart(2, "0")).join("");
 }
 
-const NOT_RENEWED = "lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)";
+/** A renewal with a token that is not the live lease's. */
+export const NOT_RENEWED = "lease not renewed: the token is not the live lease's (expired, released, superseded or unknown)";
+/** Fencing rule 2 (MULTIDEVICE.md §4): a token that is not the live lease's, also when no lease is live. */
+export const TOKEN_NOT_LIVE = "fenced: the vss-lease token is not the live lease's";
 const refused = (message: string): { ok: false; error: LeaseRefusal } => ({ ok: false, error: { kind: "conflict", message } });
 
 /**
@@ -95,7 +98,7 @@ export function fence(sql: LeaseSql, token: string | null, now: number): Result<
   const row = sql.current();
   const live = isLive(row, now);
   if (token !== null) {
-    return live && sameToken(token, row.token) ? { ok: true, value: row.epoch } : refused("fenced: the vss-lease token is not the live lease's");
+    return live && sameToken(token, row.token) ? { ok: true, value: row.epoch } : refused(TOKEN_NOT_LIVE);
   }
   if (live) return refused(`fenced: a lease is held by ${JSON.stringify(row.holder)}; writes must carry its token in vss-lease`);
   return { ok: true, value: undefined };

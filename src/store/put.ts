@@ -57,6 +57,13 @@ export function nextVersion(requested: number, current: number | undefined): num
   return requested === current ? requested + 1 : undefined;
 }
 
+/** The CONFLICT messages of a put item, the global version and a delete item (`stored` undefined: no such key). */
+export const versionConflict = (key: string, requested: number, stored: number | undefined) =>
+  `version conflict on key ${JSON.stringify(key)}: requested ${requested}, ${stored === undefined ? "key does not exist" : `stored ${stored}`}`;
+export const globalVersionConflict = (requested: number, stored: number) => `global version conflict: requested ${requested}, stored ${stored}`;
+export const deleteConflict = (key: string, requested: number, stored: number | undefined) =>
+  `delete of key ${JSON.stringify(key)}: ${stored === undefined ? "key does not exist" : `requested version ${requested}, stored ${stored}`}`;
+
 /**
  * Runs `write` in one transaction after the lease check (MULTIDEVICE.md §4, before any version check), then counts
  * the store quota and the revision. With `trial`, everything is rolled back and the result tells what the write
@@ -132,11 +139,7 @@ function put(db: StoreSql, item: PutItem, keys: ChangedKeys, trial: boolean): Us
   const head = db.head(item.key);
   const version = nextVersion(item.version, head?.version);
   if (version === undefined) {
-    throw conflict(
-      head
-        ? `version conflict on key ${JSON.stringify(item.key)}: requested ${item.version}, stored ${head.version}`
-        : `version conflict on key ${JSON.stringify(item.key)}: requested ${item.version}, key does not exist`,
-    );
+    throw conflict(versionConflict(item.key, item.version, head?.version));
   }
   let inline: Uint8Array | null = null;
   let blobId: number | null = null;
@@ -170,7 +173,7 @@ function bumpGlobalVersion(db: StoreSql, requested: number): void {
   const current = db.globalVersion();
   const version = nextVersion(requested, current === 0 ? undefined : current);
   if (version === undefined) {
-    throw conflict(`global version conflict: requested ${requested}, stored ${current}`);
+    throw conflict(globalVersionConflict(requested, current));
   }
   db.setGlobalVersion(version);
 }
@@ -185,10 +188,7 @@ function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId:
 
 function remove(db: StoreSql, item: DeleteItem, keys: ChangedKeys): Usage {
   const head = db.head(item.key);
-  if (!head) throw conflict(`delete of key ${JSON.stringify(item.key)}: key does not exist`);
-  if (item.version !== -1 && item.version !== head.version) {
-    throw conflict(`delete of key ${JSON.stringify(item.key)}: requested version ${item.version}, stored ${head.version}`);
-  }
+  if (!head || (item.version !== -1 && item.version !== head.version)) throw conflict(deleteConflict(item.key, item.version, head?.version));
   keys.set(item.key, { version: 0, deleted: true });
   return deleteExisting(db, item.key, head);
 }

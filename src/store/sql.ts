@@ -1,4 +1,5 @@
 import { ChangesSql } from "./changes-sql";
+import { WatchSql } from "./watch-sql";
 import { LeaseSql } from "./lease-sql";
 import { CHUNK_BYTES } from "./limits";
 import type { Usage } from "./types";
@@ -34,11 +35,14 @@ export class StoreSql {
   readonly lease: LeaseSql;
   /** The revision's and the change index's statements (changes-sql.ts). */
   readonly changes: ChangesSql;
+  /** The used watch tickets' statements (watch-sql.ts). */
+  readonly watch: WatchSql;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.lease = new LeaseSql(sql);
     this.changes = new ChangesSql(sql);
+    this.watch = new WatchSql(sql);
   }
 
   globalVersion(): number {

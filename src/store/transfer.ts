@@ -22,7 +22,7 @@ export interface ImportStatus {
 
 /** Why an import step did nothing. */
 export interface ImportFailure {
-  kind: "not-empty" | "no-import" | "invalid";
+  kind: "not-empty" | "busy" | "no-import" | "invalid";
   message: string;
 }
 
@@ -68,13 +68,17 @@ export function importStatus(db: StoreSql, transfer: TransferSql): ImportStatus 
 
 /**
  * Starts an import, or resumes the one in progress from the same source. A store holding data is refused
- * unless `replace`, which empties it first; an unfinished import from another source is dropped (it was never
- * visible).
+ * unless `replace`, which empties it first. An unfinished import from another source is refused — another
+ * operator's resume point would be lost without a word — unless `force`, which drops it (it was never visible).
  */
-export function beginImport(storage: DurableObjectStorage, db: StoreSql, transfer: TransferSql, request: { source: string; replace: boolean }): Result<ImportStatus, ImportFailure> {
+export function beginImport(storage: DurableObjectStorage, db: StoreSql, transfer: TransferSql, request: { source: string; replace: boolean; force: boolean }): Result<ImportStatus, ImportFailure> {
   return transaction(storage, () => {
     const state = transfer.importState();
     if (state.importId !== null && state.source === request.source) return importStatus(db, transfer);
+    if (state.importId !== null && !request.force) {
+      const message = `an import from ${JSON.stringify(state.source)} is in progress (${state.received} items received): abort it, or begin with force to replace it`;
+      throw new Rejected({ kind: "busy", message });
+    }
     if (state.importId === null && transfer.holdsData() && !request.replace) {
       throw new Rejected({ kind: "not-empty", message: "the store is not empty: import with replace to overwrite it" });
     }

@@ -12,10 +12,11 @@ import { readBatch, type BatchRead } from "./batch-read";
 import { changesSince, type ChangesPage } from "./changes";
 import { acquireLease, liveLease, releaseLease, renewLease, type LeaseRefusal, type LeaseView } from "./lease";
 import type { Applied } from "./put";
-import { answerClose, Watchers } from "./watch";
+import { answerClose, parseWatchRequest, Watchers } from "./watch";
 import { TransferSql } from "./transfer-sql";
 import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer";
 import { exportPage, type ExportPage } from "./export";
+import { absentChanges, absentList } from "./absent";
 import { accountFor } from "../account/vss-account";
 import { IMPORTING, isImporting, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
 
@@ -40,7 +41,7 @@ export class VssStore extends DurableObject<Env> {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const store = this;
-    this.#watchers = new Watchers(ctx, () => {
+    this.#watchers = new Watchers(ctx, env, () => {
       const db = store.#existingDb();
       return { revision: db?.changes.revision().revision ?? 0, globalVersion: db?.globalVersion() ?? 0 };
     });
@@ -185,7 +186,7 @@ export class VssStore extends DurableObject<Env> {
   listChanges(since: number, pageSize: number): ChangesPage | Importing {
     const db = this.#forWallet();
     if (isImporting(db)) return db;
-    return db ? changesSince(db.changes, since, pageSize, db.globalVersion()) : { changes: [], revision: 0, hasMore: false, reset: since > 0, globalVersion: 0 };
+    return db ? changesSince(db.changes, since, pageSize, db.globalVersion()) : absentChanges(since);
   }
 
   /** getObjects (MULTIDEVICE.md §7): inline values and the heads of chunked ones, within `budgetBytes`. */
@@ -194,36 +195,53 @@ export class VssStore extends DurableObject<Env> {
     return isImporting(db) ? db : readBatch(db, keys, budgetBytes);
   }
 
-  /** A single-use watch ticket's secret part, valid 60 s (the Worker wraps it with the store's address). */
-  watchTicket(): { nonce: string; expiresAtMs: number } {
-    return this.#watchers.issueTicket(Date.now());
-  }
-
-  /** Uses a watch ticket up; true once for a live ticket this store issued. */
-  consumeTicket(nonce: string): boolean {
-    return this.#watchers.consumeTicket(nonce, Date.now());
-  }
-
   /**
-   * The one HTTP entry point: a WebSocket upgrade for `watch`, already authenticated and checked by the Worker
-   * (a hibernatable socket cannot be handed over RPC). Answers 101, or 429 past the store's watcher limit.
+   * The one HTTP entry point: a watcher handed over by the Worker, which checked its credentials (a hibernatable
+   * socket cannot be handed over RPC). A ticket is used up here, once (401 when it was used before); then 101, or
+   * 429 past the store's watcher limit.
    */
-  override fetch(request: Request): Response {
-    if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") return new Response(null, { status: 400 });
-    return this.#watchers.accept();
+  override async fetch(request: Request): Promise<Response> {
+    const watch = parseWatchRequest(request);
+    if (!watch) return new Response(null, { status: 400 });
+    const { ticket } = watch;
+    if (ticket) {
+      const db = this.#db;
+      const now = Date.now();
+      const fresh = this.ctx.storage.transactionSync(() => ticket.expiresAtMs > now && db.watch.useTicket(ticket.nonce, ticket.expiresAtMs, now));
+      if (!fresh) {
+        await this.#watchers.report(watch.owner);
+        return new Response(null, { status: 401 });
+      }
+    }
+    return this.#watchers.accept(watch.owner);
+  }
+
+  /** The watch sockets open now (the account asks when an identity seems to be at its limit). */
+  openWatchers(): number {
+    return this.#watchers.open();
   }
 
   /** Watchers send nothing the store needs: data messages are ignored (pings are answered by the runtime). */
   override webSocketMessage(): void {}
 
-  override webSocketClose(socket: WebSocket, code: number): void {
+  override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     answerClose(socket, code);
+    await this.#watcherGone(socket);
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    await this.#watcherGone(socket);
+  }
+
+  async #watcherGone(socket: WebSocket): Promise<void> {
+    const owner = this.#watchers.ownerOf(socket);
+    if (owner) await this.#watchers.report(owner, socket);
   }
 
   listKeyVersions(input: ListInput): ListPage | Importing {
     if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
-    if (!db) return { keyVersions: [], globalVersion: input.before === undefined ? 0 : undefined };
+    if (!db) return absentList(input);
     return listPage(db, input);
   }
 
@@ -254,7 +272,7 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** Starts or resumes an operator's import (store/transfer.ts); the store registers first, like a first write. */
-  async importBegin(name: StoreName, request: { source: string; replace: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
+  async importBegin(name: StoreName, request: { source: string; replace: boolean; force: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
     const registered = await register(this.#host, { ...name, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 0 });
     if (!registered.ok) return { ok: false, error: { kind: "invalid", message: registered.error.message } };
     const result = beginImport(this.ctx.storage, this.#db, this.#transfer, request);

@@ -1,11 +1,9 @@
+import { accountFor } from "../account/vss-account";
 import { encodeNotification } from "../codec/multidevice";
+import type { Env } from "../env";
 
-/** MULTIDEVICE.md §6: watchers one store accepts, and how long a watch ticket is valid. */
+/** MULTIDEVICE.md §6: watchers one store accepts. */
 export const MAX_WATCHERS = 32;
-export const TICKET_TTL_MS = 60_000;
-/** Tickets outstanding per store at most; the oldest is dropped past it. */
-const MAX_TICKETS = 64;
-const TICKET_BYTES = 16;
 
 /** What a watcher is told after a commit. */
 export interface Committed {
@@ -14,8 +12,14 @@ export interface Committed {
   leaseEpoch?: number;
 }
 
-/** What each socket remembers across hibernation: the newest revision it was sent. */
-interface Attachment {
+/** Whose socket it is: the store's identity and store_id, which the object cannot recover from its own id. */
+export interface WatcherOwner {
+  identity: string;
+  storeId: string;
+}
+
+/** What each socket remembers across hibernation: the newest revision it was sent, and whose store it watches. */
+interface Attachment extends WatcherOwner {
   sent: number;
 }
 
@@ -26,40 +30,52 @@ interface Attachment {
  * newest, and no socket is ever sent a revision it already has.
  */
 export class Watchers {
-  readonly #tickets = new Map<string, number>();
   #pending: Committed | null = null;
   #flushing = false;
 
   constructor(
     readonly ctx: DurableObjectState,
+    readonly env: Env,
     /** The store's current revision and global version (0, 0 for a store never written). */
     readonly current: () => Committed,
   ) {}
 
-  /** A single-use ticket valid for TICKET_TTL_MS, kept in memory (a ticket lost to an eviction is asked again). */
-  issueTicket(now: number): { nonce: string; expiresAtMs: number } {
-    for (const [nonce, expires] of this.#tickets) if (expires <= now || this.#tickets.size >= MAX_TICKETS) this.#tickets.delete(nonce);
-    const nonce = Array.from(crypto.getRandomValues(new Uint8Array(TICKET_BYTES)), (b) => b.toString(16).padStart(2, "0")).join("");
-    const expiresAtMs = now + TICKET_TTL_MS;
-    this.#tickets.set(nonce, expiresAtMs);
-    return { nonce, expiresAtMs };
-  }
-
-  /** Uses a ticket up: true once, for a ticket this store issued and that has not expired. */
-  consumeTicket(nonce: string, now: number): boolean {
-    const expires = this.#tickets.get(nonce);
-    this.#tickets.delete(nonce);
-    return expires !== undefined && expires > now;
-  }
-
-  /** Accepts a watcher (the Worker checked the request): 101 with the socket, or 429 past MAX_WATCHERS. */
-  accept(): Response {
-    if (this.ctx.getWebSockets().length >= MAX_WATCHERS) return new Response(null, { status: 429 });
+  /**
+   * Accepts a watcher (the Worker checked its credentials and ticket): 101 with the socket, or 429 past
+   * MAX_WATCHERS. Either way the identity's account is told how many sockets the store now holds, so that the
+   * identity's own limit counts what is really open.
+   */
+  async accept(owner: WatcherOwner): Promise<Response> {
+    if (this.ctx.getWebSockets().length >= MAX_WATCHERS) {
+      await this.report(owner);
+      return new Response(null, { status: 429 });
+    }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
-    const now = this.current();
-    this.#send(server, now);
+    server.serializeAttachment({ sent: -1, ...owner } satisfies Attachment);
+    this.#send(server, this.current());
+    await this.report(owner);
     return new Response(null, { status: 101, webSocket: client });
+  }
+
+  /** The sockets open now, but `closing`. */
+  open(closing?: WebSocket): number {
+    return this.ctx.getWebSockets().filter((socket) => socket !== closing).length;
+  }
+
+  /** Tells the identity's account how many sockets this store holds (best effort: the account asks again when in doubt). */
+  async report(owner: WatcherOwner, closing?: WebSocket): Promise<void> {
+    try {
+      await accountFor(this.env, owner.identity).reportWatchers(owner.storeId, this.open(closing));
+    } catch (error) {
+      console.error("reporting watchers to the account failed; it counts them again when an identity reaches its limit", String(error));
+    }
+  }
+
+  /** The owner a socket was accepted for (null for a socket accepted before owners were recorded). */
+  ownerOf(socket: WebSocket): WatcherOwner | null {
+    const attachment = socket.deserializeAttachment() as Partial<Attachment> | null;
+    return typeof attachment?.identity === "string" && typeof attachment.storeId === "string" ? { identity: attachment.identity, storeId: attachment.storeId } : null;
   }
 
   /** Called after every committed write: notifies every watcher once the write is durable. */
@@ -85,11 +101,11 @@ export class Watchers {
   }
 
   #send(socket: WebSocket, write: Committed): void {
-    const sent = (socket.deserializeAttachment() as Attachment | null)?.sent ?? -1;
-    if (write.revision <= sent) return;
+    const attachment = socket.deserializeAttachment() as Attachment | null;
+    if (write.revision <= (attachment?.sent ?? -1)) return;
     try {
       socket.send(encodeNotification(write.revision, write.globalVersion, write.leaseEpoch));
-      socket.serializeAttachment({ sent: write.revision } satisfies Attachment);
+      socket.serializeAttachment({ identity: "", storeId: "", ...attachment, sent: write.revision } satisfies Attachment);
     } catch {
       // the socket is closing; the runtime reports its close separately
     }
@@ -102,5 +118,35 @@ export function answerClose(socket: WebSocket, code: number): void {
     socket.close(code === 1005 || code === 1006 || code === 1015 ? 1000 : code, "bye");
   } catch {
     // already closed
+  }
+}
+
+/** The internal request by which the Worker hands a checked watcher to its store (a socket cannot cross RPC). */
+const OWNER_HEADER = "vss-watch-owner";
+const TICKET_HEADER = "vss-watch-ticket";
+
+/** What the store needs to accept a watcher: whose it is, and the ticket to use up (absent: header credentials). */
+export interface WatchRequest {
+  owner: WatcherOwner;
+  ticket: { nonce: string; expiresAtMs: number } | null;
+}
+
+/** The request the Worker sends to the store's `fetch` (headers are Latin-1: names are percent-encoded). */
+export function watchRequestInit(watch: WatchRequest): RequestInit {
+  const headers: Record<string, string> = { upgrade: "websocket", [OWNER_HEADER]: `${encodeURIComponent(watch.owner.identity)}/${encodeURIComponent(watch.owner.storeId)}` };
+  if (watch.ticket) headers[TICKET_HEADER] = `${watch.ticket.nonce}/${watch.ticket.expiresAtMs}`;
+  return { headers };
+}
+
+/** The watch the Worker handed over, or null for a request that is not one. */
+export function parseWatchRequest(request: Request): WatchRequest | null {
+  const owner = request.headers.get(OWNER_HEADER)?.split("/");
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket" || owner?.length !== 2) return null;
+  const [nonce = "", expires = ""] = request.headers.get(TICKET_HEADER)?.split("/") ?? [];
+  try {
+    const [identity = "", storeId = ""] = owner.map(decodeURIComponent);
+    return { owner: { identity, storeId }, ticket: nonce === "" ? null : { nonce, expiresAtMs: Number(expires) } };
+  } catch {
+    return null;
   }
 }

@@ -1,6 +1,8 @@
 import { STORE_MIGRATIONS } from "../../migrations";
 import { accountFor } from "../account/vss-account";
 import type { Env } from "../env";
+import { absentFence } from "./absent";
+import { fence } from "./lease";
 import { applyDelete, applyPut, type Applied, type WriteRules } from "./put";
 import { migrate } from "./schema";
 import { StoreSql } from "./sql";
@@ -38,9 +40,26 @@ export function rulesOf(context: WriteContext): WriteRules {
   return { limits: context.storeLimits, lease: context.lease, now: Date.now(), changeRetentionMs: context.changeRetentionMs };
 }
 
-/** CONTRACT.md §5.7: no items and no global_version → 200 and nothing changes — not even a store is created. */
+/**
+ * CONTRACT.md §5.7: no items and no global_version → 200 and nothing changes — not even a store is created. It is
+ * still fenced like every putObjects (MULTIDEVICE.md §4): a device that lost its lease is never told it wrote.
+ */
 export function isNoop(input: PutObjectsInput): boolean {
   return input.puts.length === 0 && input.deletes.length === 0 && input.globalVersion === undefined;
+}
+
+/** A write on a store that does not exist: refused when it carries a token (no lease is live), else nothing to do. */
+export function fencedWhenAbsent(context: WriteContext): Result<null, PutFailure> {
+  const fenced = absentFence(context.lease);
+  return fenced ? { ok: false, error: fenced } : OK;
+}
+
+/** The fencing of a putObjects that changes nothing: the same rules as any write, checked against the live lease. */
+function fenceNoop(host: StoreHost, context: WriteContext): Result<null, PutFailure> {
+  const db = host.existing();
+  if (!db) return fencedWhenAbsent(context);
+  const fenced = fence(db.lease, context.lease, Date.now());
+  return fenced.ok ? OK : { ok: false, error: { kind: "fenced", message: fenced.error.message } };
 }
 
 /**
@@ -67,7 +86,7 @@ export function tryPut(host: StoreHost, input: PutObjectsInput, rules: WriteRule
  * 32 MiB value is never uploaded), and registers the store, so that the staged chunks belong to a known store.
  */
 export async function admit(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-  if (isNoop(input)) return OK;
+  if (isNoop(input)) return fenceNoop(host, context);
   const trial = tryPut(host, input, rulesOf(context));
   return trial.ok ? register(host, context) : trial;
 }
@@ -78,7 +97,7 @@ export async function admit(host: StoreHost, context: WriteContext, input: PutOb
  * holding nothing is erased and forgotten, so refused writes leave no storage.
  */
 export async function putObjects(host: StoreHost, context: WriteContext, input: PutObjectsInput): Promise<Result<Applied | null, PutFailure>> {
-  if (isNoop(input)) return OK;
+  if (isNoop(input)) return fenceNoop(host, context);
   if (!host.existing()) {
     const trial = tryPut(host, input, rulesOf(context));
     if (!trial.ok) return trial;
@@ -127,7 +146,7 @@ async function putWithinIdentityQuota(host: StoreHost, context: WriteContext, li
  */
 export async function deleteObject(host: StoreHost, context: WriteContext, key: string, version: number): Promise<Result<Applied | null, PutFailure>> {
   const db = host.existing();
-  if (!db) return context.lease === null ? OK : { ok: false, error: { kind: "fenced", message: "fenced: the vss-lease token is not the live lease's" } };
+  if (!db) return fencedWhenAbsent(context);
   if (!context.identityLimits) return applyDelete(host.storage, db, key, version, rulesOf(context));
   // Reported in the same serialized section as reservations, so the account never sees usages out of order.
   return host.exclusive(async () => {

@@ -1,6 +1,8 @@
 import { accountFor } from "../account/vss-account";
 import type { Env } from "../env";
-import { storeFor } from "./store-client";
+import { storeFor } from "../store/address";
+import { directoryFor } from "../directory/shards";
+import { forgetIdentity } from "./store-gate";
 
 /** How many times deletion lists the stores again when writes keep creating new ones meanwhile. */
 const DELETION_ROUNDS = 5;
@@ -11,6 +13,9 @@ const DELETION_ROUNDS = 5;
  * store with data is ever left unknown to the account. Idempotent. Returns how many stores were erased.
  */
 export async function deleteIdentity(env: Env, identity: string): Promise<number> {
+  forgetIdentity(identity);
+  // An identity the directory does not list never registered a store: nothing to delete, and no account to reach.
+  if (!(await directoryFor(env, identity).has(identity))) return 0;
   const account = accountFor(env, identity);
   let erased = 0;
   for (let round = 0; round < DELETION_ROUNDS; round++) {
@@ -20,7 +25,10 @@ export async function deleteIdentity(env: Env, identity: string): Promise<number
       await storeFor(env, identity, storeId).erase();
     }
     erased += stores.length;
-    if (await account.eraseIfEmpty(identity)) return erased;
+    if (await account.eraseIfEmpty(identity)) {
+      forgetIdentity(identity);
+      return erased;
+    }
   }
   throw new Error(`stores of one identity kept being created during ${DELETION_ROUNDS} deletion rounds`);
 }

@@ -20,7 +20,10 @@ import { body, identify, operation, smallBody, writeContext, type AppEnv } from 
 import { normalizedPath } from "./path";
 import { errorResponse, protobufResponse } from "./respond";
 import { watchRoute } from "./watch-route";
-import { readObject, storeFor, writeObjects } from "./store-client";
+import { readObject, writeObjects } from "./store-client";
+import { existingStore } from "./store-gate";
+import { absentList } from "../store/absent";
+import { fencedWhenAbsent } from "../store/writes";
 
 /** The Hono app: route → authenticate (headers only) → read the body under its limit → decode → execute. */
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });
@@ -40,7 +43,7 @@ app.route(LNURL_BASE_PATH, lnurlRoutes());
 
 operation(app, "getObject", async (c, lease) => {
   const request = decodeGetRequest(await smallBody(c, lease));
-  const found = await readObject(storeFor(c.env, c.var.identity, request.storeId), request.key, lease);
+  const found = await readObject(await existingStore(c.env, c.var.identity, request.storeId), request.key, lease);
   if (!found) throw noSuchKey(request.key);
   const [only] = found.chunks;
   return found.chunks.length === 1 && only
@@ -50,26 +53,25 @@ operation(app, "getObject", async (c, lease) => {
 
 operation(app, "putObjects", async (c, lease) => {
   const request = decodePutRequest(await body(c, PUT_OBJECTS_BOUNDS, lease));
-  const result = await writeObjects(storeFor(c.env, c.var.identity, request.storeId), writeContext(c, request.storeId), request);
+  const result = await writeObjects(c.env, writeContext(c, request.storeId), request);
   if (!result.ok) throw writeRefused(result.error);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
 operation(app, "deleteObject", async (c, lease) => {
   const request = decodeDeleteRequest(await body(c, DELETE_OBJECT_BOUNDS, lease));
-  const store = storeFor(c.env, c.var.identity, request.storeId);
-  const result = await store.deleteObject(writeContext(c, request.storeId), request.key, request.version);
+  const context = writeContext(c, request.storeId);
+  const store = await existingStore(c.env, c.var.identity, request.storeId);
+  const result = store ? await store.deleteObject(context, request.key, request.version) : fencedWhenAbsent(context);
   if (!result.ok) throw writeRefused(result.error);
   return protobufResponse(EMPTY_MESSAGE);
 });
 
 operation(app, "listKeyVersions", async (c, lease) => {
   const request = decodeListRequest(await smallBody(c, lease), c.var.config.defaultPageSize);
-  const page = await storeFor(c.env, c.var.identity, request.storeId).listKeyVersions({
-    prefix: request.prefix,
-    pageSize: request.pageSize,
-    before: request.before,
-  });
+  const input = { prefix: request.prefix, pageSize: request.pageSize, before: request.before };
+  const store = await existingStore(c.env, c.var.identity, request.storeId);
+  const page = store ? await store.listKeyVersions(input) : absentList(input);
   if (isImporting(page)) throw storeImporting();
   return protobufResponse(encodeListPage(page));
 });

@@ -6,7 +6,7 @@ import type { Env } from "../env";
 import { invalidRequest } from "../errors";
 import { readBody } from "./body";
 import { protobufResponse } from "./respond";
-import { storeFor } from "./store-client";
+import { storeFor } from "../store/address";
 
 type BenchEnv = { Bindings: Env; Variables: { config: Config; identity: string } };
 

@@ -20,8 +20,10 @@ import { GET_OBJECTS_MAX_BYTES } from "../store/limits";
 import { isImporting } from "../store/types";
 import { operation, smallBody, writeContext, type AppEnv } from "./operation";
 import { protobufResponse } from "./respond";
-import { readObjects, storeFor } from "./store-client";
-import { encodeTicketString } from "./watch-ticket";
+import { readObjects } from "./store-client";
+import { existingStore, storeToCreate } from "./store-gate";
+import { issueTicket } from "./watch-ticket";
+import { ABSENT_RENEWAL, absentChanges } from "../store/absent";
 
 /** What `GET /vss/extensions` announces: the multi-device extension, each part at version 1. */
 export const EXTENSIONS = { lease: 1, changes: 1, watch: 1, getObjects: 1 } as const;
@@ -35,48 +37,54 @@ export function multideviceRoutes(app: Hono<AppEnv>): void {
 
   operation(app, "acquireLease", async (c, lease) => {
     const request = decodeAcquireLease(await smallBody(c, lease));
-    const store = storeFor(c.env, c.var.identity, request.storeId);
-    const result = await store.acquireLease(writeContext(c, request.storeId), request.holder, request.ttlSeconds, request.force);
+    const context = writeContext(c, request.storeId);
+    const store = await storeToCreate(c.env, context);
+    if (!store.ok) throw writeRefused(store.error);
+    const result = await store.value.acquireLease(context, request.holder, request.ttlSeconds, request.force);
     if (!result.ok) throw writeRefused(result.error);
     return protobufResponse(encodeAcquired(result.value));
   });
 
   operation(app, "renewLease", async (c, lease) => {
     const request = decodeRenewLease(await smallBody(c, lease));
-    const result = await storeFor(c.env, c.var.identity, request.storeId).renewLease(request.token, request.ttlSeconds);
+    const store = await existingStore(c.env, c.var.identity, request.storeId);
+    const result = store ? await store.renewLease(request.token, request.ttlSeconds) : { ok: false as const, error: ABSENT_RENEWAL };
     if (!result.ok) throw writeRefused(result.error);
     return protobufResponse(encodeRenewed(result.value));
   });
 
   operation(app, "releaseLease", async (c, lease) => {
     const request = decodeReleaseLease(await smallBody(c, lease));
-    if (isImporting(await storeFor(c.env, c.var.identity, request.storeId).releaseLease(request.token))) throw storeImporting();
+    const store = await existingStore(c.env, c.var.identity, request.storeId);
+    if (store && isImporting(await store.releaseLease(request.token))) throw storeImporting();
     return protobufResponse(EMPTY_MESSAGE);
   });
 
   operation(app, "getLease", async (c, lease) => {
     const request = decodeStoreOnly(await smallBody(c, lease), GetLeaseRequestSchema);
-    const live = await storeFor(c.env, c.var.identity, request.storeId).getLease();
+    const store = await existingStore(c.env, c.var.identity, request.storeId);
+    const live = store ? await store.getLease() : null;
     if (isImporting(live)) throw storeImporting();
     return protobufResponse(encodeGetLease(live));
   });
 
   operation(app, "listChanges", async (c, lease) => {
     const request = decodeListChanges(await smallBody(c, lease));
-    const page = await storeFor(c.env, c.var.identity, request.storeId).listChanges(request.since, request.pageSize);
+    const store = await existingStore(c.env, c.var.identity, request.storeId);
+    const page = store ? await store.listChanges(request.since, request.pageSize) : absentChanges(request.since);
     if (isImporting(page)) throw storeImporting();
     return protobufResponse(encodeChanges(page));
   });
 
   operation(app, "getObjects", async (c, lease) => {
     const request = decodeGetObjects(await smallBody(c, lease, GET_OBJECTS_MAX_BYTES));
-    const batch = await readObjects(storeFor(c.env, c.var.identity, request.storeId), request.keys, lease);
+    const batch = await readObjects(await existingStore(c.env, c.var.identity, request.storeId), request.keys, lease);
     return protobufResponse(encodeGetObjectsParts(batch.values, batch.missing, batch.remaining));
   });
 
   operation(app, "watchTicket", async (c, lease) => {
     const request = decodeStoreOnly(await smallBody(c, lease), WatchTicketRequestSchema);
-    const issued = await storeFor(c.env, c.var.identity, request.storeId).watchTicket();
-    return protobufResponse(encodeTicket(encodeTicketString(c.var.identity, request.storeId, issued.nonce), issued.expiresAtMs));
+    const issued = await issueTicket(c.env, c.var.identity, request.storeId, Date.now());
+    return protobufResponse(encodeTicket(issued.ticket, issued.expiresAtMs));
   });
 }

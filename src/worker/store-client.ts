@@ -3,21 +3,16 @@ import type { PutRequest } from "../codec/requests";
 import { CHUNK_BYTES, GET_OBJECTS_BUDGET_BYTES, INLINE_VALUE_MAX_BYTES, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
 import { storeImporting } from "../errors";
 import { isImporting, type PutFailure, type PutItem, type PutObjectsInput, type Result, type WriteContext } from "../store/types";
-import type { VssStore } from "../store/vss-store";
+import { readObject as readStoredObject } from "../store/read";
+import { readBatch } from "../store/batch-read";
+import { refusalOnAbsentStore } from "../store/absent";
+import { isNoop } from "../store/writes";
 import type { MemoryLease } from "./memory-budget";
-
-type Store = DurableObjectStub<VssStore>;
+import type { Store } from "../store/address";
+import { existingStore, forgetStore, storeToCreate } from "./store-gate";
 
 /** How often a read of a chunked value starts over when a concurrent write replaced it mid-read. */
 const READ_ATTEMPTS = 5;
-
-/**
- * The Durable Object of one (identity, store_id) pair. The name is length-prefixed so that no two pairs can
- * produce the same name, whatever characters they contain.
- */
-export function storeFor(env: Env, identity: string, storeId: string): Store {
-  return env.VSS_STORE.get(env.VSS_STORE.idFromName(`${identity.length}:${identity}/${storeId}`));
-}
 
 /** A stored value with its version, as chunks that together are the value. */
 export interface ReadValue {
@@ -30,10 +25,10 @@ export interface ReadValue {
 /**
  * Reads a value whole. A chunked value takes several RPC calls, each under the RPC size limit; every chunk comes
  * from the same immutable blob, and when a write replaces it meanwhile the read starts over, so a reader never
- * sees a mix of two versions. With `lease`, a large value's bytes are taken from the isolate's memory budget
+ * sees a mix of two versions. A store that does not exist (null: worker/store-gate.ts) answers as empty. With `lease`, a large value's bytes are taken from the isolate's memory budget
  * before its chunks are fetched.
  */
-export async function readObject(store: Store, key: string, lease?: MemoryLease): Promise<ReadValue | null> {
+export async function readObject(store: Store | null, key: string, lease?: MemoryLease): Promise<ReadValue | null> {
   let reserved = 0;
   const reserve = async (size: number) => {
     if (!lease || size <= reserved) return;
@@ -41,7 +36,7 @@ export async function readObject(store: Store, key: string, lease?: MemoryLease)
     reserved = size;
   };
   for (let attempt = 0; attempt < READ_ATTEMPTS; attempt++) {
-    const head = await store.getObject(key, lease ? 0 : RPC_VALUE_BUDGET_BYTES);
+    const head = store ? await store.getObject(key, lease ? 0 : RPC_VALUE_BUDGET_BYTES) : readStoredObject(null, key, 0);
     if (head === null) return null;
     if (isImporting(head)) throw storeImporting();
     if (head.kind === "inline") {
@@ -49,7 +44,7 @@ export async function readObject(store: Store, key: string, lease?: MemoryLease)
       return { key, version: head.version, size: head.value.byteLength, chunks: [head.value] };
     }
     await reserve(head.size);
-    const chunks = await readChunks(store, head.blobId, head.chunkCount, head.chunks);
+    const chunks = store && (await readChunks(store, head.blobId, head.chunkCount, head.chunks));
     if (chunks) return { key, version: head.version, size: head.size, chunks };
   }
   throw new Error(`value of ${JSON.stringify(key)} kept changing during ${READ_ATTEMPTS} reads`);
@@ -79,8 +74,8 @@ export interface ReadBatch {
  * read chunk batch by chunk batch. Each value is a whole committed version: one replaced while it is read is read
  * again whole (it may then be a newer version, or gone).
  */
-export async function readObjects(store: Store, keys: string[], lease: MemoryLease): Promise<ReadBatch> {
-  const batch = await store.getObjects(keys, GET_OBJECTS_BUDGET_BYTES);
+export async function readObjects(store: Store | null, keys: string[], lease: MemoryLease): Promise<ReadBatch> {
+  const batch = store ? await store.getObjects(keys, GET_OBJECTS_BUDGET_BYTES) : readBatch(null, keys, GET_OBJECTS_BUDGET_BYTES);
   if (isImporting(batch)) throw storeImporting();
   await lease.grow(batch.entries.reduce((sum, entry) => sum + (entry.kind === "inline" ? entry.value.byteLength : entry.kind === "chunked" ? entry.size : 0), 0));
   const result: ReadBatch = { values: [], missing: [], remaining: batch.remaining };
@@ -90,7 +85,7 @@ export async function readObjects(store: Store, keys: string[], lease: MemoryLea
     } else if (entry.kind === "inline") {
       result.values.push({ key: entry.key, version: entry.version, size: entry.value.byteLength, chunks: [entry.value] });
     } else {
-      const chunks = await readChunks(store, entry.blobId, entry.chunkCount);
+      const chunks = store && (await readChunks(store, entry.blobId, entry.chunkCount));
       const value = chunks ? { key: entry.key, version: entry.version, size: entry.size, chunks } : await readObject(store, entry.key, lease);
       if (value) result.values.push(value);
       else result.missing.push(entry.key);
@@ -143,14 +138,32 @@ function planned(request: PutRequest): PutObjectsInput {
  * Values decoded from a request are views into the whole body, and RPC serializes a view's entire buffer:
  * every value that crosses RPC is copied out first (slice), so a call carries only its own bytes.
  *
- * Writes a putObjects. A put that must stage values is first prechecked, so that one the store would refuse
- * (conflict, quota, too many stores) uploads nothing. Values over one chunk are then staged, chunk batch by chunk
- * batch; small values go in the final call up to its budget, and the small values past it are staged together,
- * a budget's worth per call (so a request of many small values costs a few calls, not one per value). If the
- * request fails before its final call, what it staged is dropped at once. The final call applies everything
- * atomically; this resolves only after the store has committed.
+ * Writes a putObjects. On a store that does not exist, a write that cannot apply to an empty store (a version or
+ * a token it cannot match) or that changes nothing is answered here, and any other registers the store first
+ * (store-gate.ts): neither reaches an object before it could create a store. A put that must stage values is
+ * first prechecked, so that one the store would refuse (conflict, quota) uploads nothing. Values over one chunk
+ * are then staged, chunk batch by chunk batch; small values go in the final call up to its budget, and the small
+ * values past it are staged together, a budget's worth per call (so a request of many small values costs a few
+ * calls, not one per value). If the request fails before its final call, what it staged is dropped at once. The
+ * final call applies everything atomically; this resolves only after the store has committed.
  */
-export async function writeObjects(store: Store, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
+export async function writeObjects(env: Env, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
+  let store = await existingStore(env, context.identity, context.storeId);
+  if (!store) {
+    const plan = planned(request);
+    const refusal = refusalOnAbsentStore(plan, context.lease);
+    if (refusal) return { ok: false, error: refusal };
+    if (isNoop(plan)) return { ok: true, value: null };
+    const created = await storeToCreate(env, context);
+    if (!created.ok) return created;
+    store = created.value;
+  }
+  const result = await stageAndPut(store, context, request);
+  if (!result.ok) forgetStore(context.identity, context.storeId);
+  return result;
+}
+
+async function stageAndPut(store: Store, context: WriteContext, request: PutRequest): Promise<Result<null, PutFailure>> {
   if (needsStaging(request)) {
     const admitted = await store.precheck(context, planned(request));
     if (!admitted.ok) return admitted;

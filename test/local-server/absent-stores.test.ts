@@ -43,7 +43,9 @@ function call<Desc extends DescMessage>(key: SigsKey, operation: string, schema:
 describe("calls on stores that do not exist, against the local server", () => {
   it("leave no file behind: every read, and every write that changes nothing or is refused", async () => {
     const key = new SigsKey();
+    // The identity's first store, and the deployment's secrets object (made once, by the first watch ticket).
     await call(key, "putObjects", PutObjectRequestSchema, { storeId: "warm", transactionItems: [{ key: "k", version: 0n, value: new Uint8Array(1) }] });
+    await call(key, "watchTicket", WatchTicketRequestSchema, { storeId: "warm" });
     const before = stateFiles();
     const token = "0".repeat(32);
     for (let i = 0; i < 5; i++) {
