@@ -1,16 +1,18 @@
 #!/usr/bin/env node
-// `npm run test:hostile`: the attacks of issue 12 against the deployable bundle in workerd (no wrangler dev proxy in
-// front, so HTTP framing reaches the Worker as a client sent it). While two honest wallets keep writing and reading,
+// `npm run test:hostile`: the attacks of issue 12 against the deployable bundle in workerd, as `npm start` serves it
+// (nothing in front, so HTTP framing reaches the Worker as a client sent it). While two honest wallets keep writing and reading,
 // bursts of hostile bodies at the size limit hit the server: item floods, chunked bodies with a false small
 // Content-Length, a 200 MiB getObject body, uploads abandoned midway, conflicting puts at the limit. Checks: every
 // hostile request is refused as it should be (its 4xx, a dropped connection once refused, or — when the isolate's
 // memory budget is full — a retryable 503; never a 500), the wallets never fail, and workerd's peak memory grows by
-// at most MEMORY_BOUND_MIB. Ends with "N passed, N failed".
+// at most MEMORY_BOUND_MIB. Before the attacks, 2 × 1 024 watch sockets (scripts/hostile/watchers.mjs): their cost
+// each, the per-identity bound, and their memory used again once closed. Ends with "N passed, N failed".
 import { mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { buildBundle, memoryOf, startServer } from "./lib/local-server.mjs";
 import { SigsKey, decodeError, decodeGetObject, getObjectRequest, putObjectRequest, varint } from "./lib/vss-wire.mjs";
+import { watcherPhase } from "./hostile/watchers.mjs";
 
 const MIB = 1024 * 1024;
 /** The default VSS_MAX_REQUEST_BYTES (wrangler.toml). */
@@ -160,9 +162,12 @@ try {
   const [workerd] = server.workerdPids();
   const wallets = [wallet(server.url, "alice"), wallet(server.url, "bob")];
   await new Promise((r) => setTimeout(r, 2000));
-  const baseline = memoryOf(workerd);
+  let baseline = memoryOf(workerd);
   console.log(`workerd ${workerd}: RSS ${(baseline.rss / MIB).toFixed(0)} MiB, peak ${(baseline.hwm / MIB).toFixed(0)} MiB before the attacks`);
 
+  // Watchers first, on a fresh isolate, so that their cost is not hidden in memory the attacks left behind.
+  await watcherPhase(server.port, workerd, check);
+  baseline = memoryOf(workerd);
   for (const [name, attack] of Object.entries(hostile(server.url, server.port))) {
     const started = Date.now();
     const statuses = await Promise.all(Array.from({ length: CONCURRENCY }, () => attack.run().catch(() => -1)));
@@ -172,10 +177,10 @@ try {
     check(`${name}: ${CONCURRENCY} at once → ${expected}`, wrong.length === 0 && statuses.includes(attack.expect[0]), `statuses ${[...new Set(statuses)].join(",")}; ${Date.now() - started} ms; peak RSS ${(now.hwm / MIB).toFixed(0)} MiB`);
   }
 
-  const stats = await Promise.all(wallets.map((w) => w.stop().then(() => w.stats)));
   const after = memoryOf(workerd);
   const growthMib = (after.hwm - baseline.hwm) / MIB;
   check(`workerd's peak memory grew by at most ${MEMORY_BOUND_MIB} MiB`, growthMib <= MEMORY_BOUND_MIB, `grew ${growthMib.toFixed(0)} MiB (peak ${(after.hwm / MIB).toFixed(0)} MiB)`);
+  const stats = await Promise.all(wallets.map((w) => w.stop().then(() => w.stats)));
   for (const [i, s] of stats.entries()) {
     check(`honest wallet ${i + 1} never failed, no call longer than ${WALLET_DEADLINE_MS} ms`, s.failures.length === 0 && s.calls > 0, `${s.calls} calls, slowest ${s.slowestMs} ms${s.failures.length ? `, failures: ${s.failures.slice(0, 3).join("; ")}` : ""}`);
   }

@@ -59,7 +59,7 @@ if (tsc.status !== 0) {
 
 const work = mkdtempSync(join(tmpdir(), "vss-interop-"));
 const auth = await generateAuth();
-console.log("── start the service (wrangler dev, as npm start)");
+console.log("── start the service (scripts/start.mjs, as npm start)");
 let service;
 try {
   service = await startService({ persistTo: join(work, "state"), vars: auth.vars });

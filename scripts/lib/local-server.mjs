@@ -1,4 +1,5 @@
-// Starts the local server for the bench and the crash test — workerd running the bundle that `wrangler deploy` ships
+// Starts the local server for the bench, the crash and hostile tests — the bundle that `wrangler deploy` ships, run
+// by `npm start`'s runner (scripts/start.mjs: workerd with nothing in front), or for comparison by Miniflare
 // (scripts/lib/serve.mjs) — finds its workerd process, reads its memory, and kills the whole process tree.
 import { spawn, spawnSync } from "node:child_process";
 import { readFileSync, readdirSync } from "node:fs";
@@ -7,7 +8,8 @@ import { fileURLToPath } from "node:url";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`;
-const SERVE = `${ROOT}scripts/lib/serve.mjs`;
+const START = `${ROOT}scripts/start.mjs`;
+const SERVE_MINIFLARE = `${ROOT}scripts/lib/serve.mjs`;
 const QUIET_ENV = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "1" };
 
 /** Builds the deployable bundle into `outdir` (wrangler deploy --dry-run); returns the directory. */
@@ -75,12 +77,13 @@ export function memoryOf(pid) {
 }
 
 /**
- * Serves `bundle` on 127.0.0.1 persisting to `persistTo`, with extra `vars`; resolves once /vss/health answers.
- * The server runs in its own process group so that kill() reaches the Node runner and workerd below it.
+ * Serves `bundle` on 127.0.0.1 keeping state in `persistTo`, with extra `vars`; resolves once /vss/health answers.
+ * `host`: "workerd" (npm start's runner, the default) or "miniflare" (the bench's comparison). The server runs in
+ * its own process group so that kill() reaches the Node runner and workerd below it.
  */
-export async function startServer({ bundle, persistTo, vars = {}, rateLimits = true, port, log = () => {}, readyTimeoutMs = 60_000 }) {
+export async function startServer({ bundle, persistTo, vars = {}, rateLimits = true, port, host = "workerd", log = () => {}, readyTimeoutMs = 60_000 }) {
   port ??= await freePort();
-  const args = [SERVE, "--bundle", bundle, "--persist", persistTo, "--port", String(port)];
+  const args = host === "miniflare" ? [SERVE_MINIFLARE, "--bundle", bundle, "--persist", persistTo, "--port", String(port)] : [START, "--bundle", bundle, "--state", persistTo, "--port", String(port)];
   for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}=${value}`);
   if (!rateLimits) args.push("--no-rate-limits");
   const child = spawn(process.execPath, args, { cwd: ROOT, env: QUIET_ENV, detached: true, stdio: ["ignore", "pipe", "pipe"] });
@@ -114,7 +117,7 @@ export async function startServer({ bundle, persistTo, vars = {}, rateLimits = t
     pid: child.pid,
     exited,
     output: () => output,
-    /** The workerd processes below the runner (one: Miniflare's). */
+    /** The workerd processes below the runner (one). */
     workerdPids: () => descendants(child.pid).filter((p) => p.comm === "workerd").map((p) => p.pid),
     async stop(signal = "SIGTERM") {
       killTree(child.pid, signal);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Serves the deployable bundle (`wrangler deploy --dry-run --outdir`) in workerd through Miniflare, configured from
-// wrangler.toml, on 127.0.0.1 — no wrangler dev proxy in front. Used by the bench and the crash test as a child
-// process, so that a SIGKILL of its process group kills workerd the way a crash would.
+// wrangler.toml, on 127.0.0.1: the alternative host to `npm start`'s own runner (scripts/start.mjs), kept so that
+// the benchmark can measure both (Miniflare puts its entry Worker in front of ours). Not used to serve wallets.
 // Usage: node scripts/lib/serve.mjs --bundle DIR --persist DIR --port N [--var NAME=VALUE]... [--no-rate-limits]
 import { Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";

@@ -9,8 +9,10 @@ type Store = DurableObjectStub<VssStore>;
 
 /**
  * The whole store as one export stream (docs/export-format.md), produced page by page as the client reads it:
- * the Worker holds at most one page (≤ 16 MiB of values) at a time, whatever the store's size. A chunked value
- * replaced while it is being streamed makes the stream fail (no end frame), and the client exports again.
+ * the Worker holds at most one page (≤ 16 MiB of values) at a time, whatever the store's size. The export is one
+ * point in time, the store's revision when it began: a write that lands meanwhile (a page read at another
+ * revision, or a chunked value replaced while it streams) makes the stream fail (no end frame), and the client
+ * exports again — so a backup of a running service never holds half of a multi-key write.
  */
 export async function exportStream(store: Store, identity: string, storeId: string): Promise<ReadableStream<Uint8Array>> {
   const first = await store.exportPage(0);
@@ -35,6 +37,7 @@ export async function exportStream(store: Store, identity: string, storeId: stri
         if (page === null) {
           const next = await store.exportPage(lastSeq);
           if (isImporting(next)) return controller.error(new Error("the store began an import during the export"));
+          if (next.revision !== first.revision) return controller.error(new Error("the store was written during the export; export it again"));
           page = next;
         }
         for (const item of page.items) {

@@ -18,12 +18,14 @@ export interface ExportPage {
   keys?: number;
   /** True when no object was created after the last item. */
   done: boolean;
+  /** The store's revision when the page was read: a page at another revision than the first means a write came between. */
+  revision: number;
 }
 
 /**
  * The objects created after `afterSeq`, oldest first, carrying at most `budget` value bytes (always at least one
- * item, whose chunked value may need readBlob for the rest). Each page is read in one go; pages are not one
- * snapshot, so an export of a store that its wallet writes meanwhile is not point-in-time.
+ * item, whose chunked value may need readBlob for the rest). Each page is read in one go and carries the store's
+ * revision, so that the export stream can tell whether the pages together are one point in time.
  */
 export function exportPage(db: StoreSql, transfer: TransferSql, afterSeq: number, budget: number): ExportPage {
   const heads = transfer.heads(afterSeq, EXPORT_HEADS_PER_PAGE);
@@ -47,6 +49,7 @@ export function exportPage(db: StoreSql, transfer: TransferSql, afterSeq: number
   return { items, done: heads.length < EXPORT_HEADS_PER_PAGE, ...first(db, afterSeq) };
 }
 
-function first(db: StoreSql, afterSeq: number): { globalVersion?: number; keys?: number } {
-  return afterSeq === 0 ? { globalVersion: db.globalVersion(), keys: db.usage().keys } : {};
+function first(db: StoreSql, afterSeq: number): { globalVersion?: number; keys?: number; revision: number } {
+  const revision = db.changes.revision().revision;
+  return afterSeq === 0 ? { globalVersion: db.globalVersion(), keys: db.usage().keys, revision } : { revision };
 }

@@ -309,7 +309,7 @@ export class VssStore extends DurableObject<Env> {
   exportPage(afterSeq: number): ExportPage | Importing {
     if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();
-    if (!db) return { items: [], done: true, ...(afterSeq === 0 ? { globalVersion: 0, keys: 0 } : {}) };
+    if (!db) return { items: [], done: true, revision: 0, ...(afterSeq === 0 ? { globalVersion: 0, keys: 0 } : {}) };
     return exportPage(db, this.#transfer, afterSeq, RPC_VALUE_BUDGET_BYTES);
   }
 

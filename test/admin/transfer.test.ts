@@ -56,6 +56,23 @@ describe("admin export", () => {
     expect(parsed.end).toEqual({ keys: 3, valueBytes: big.length + 11, sha256: parsed.sha256 });
   });
 
+  it("is one point in time: a write that lands between two pages ends the stream without its end frame", async () => {
+    const key = new SigsKey();
+    const wallet = new TestClient("paged", key);
+    for (let i = 0; i < 3; i++) {
+      const items = Array.from({ length: 250 }, (_, j): [string, number, string] => [`k${i * 250 + j}`, 0, "v"]);
+      expect((await wallet.put(items)).status).toBe(200);
+    }
+    const response = await admin(`/store/export?${storeQuery(`sigs:${key.publicKeyHex}`, "paged")}`);
+    expect(response.status).toBe(200);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false); // the first page (512 keys) is read; the second is not yet
+    expect((await wallet.put([["k0", 1, "changed"], ["k749", 1, "changed"]])).status).toBe(200);
+    await expect((async () => {
+      for (;;) if ((await reader.read()).done) return "complete";
+    })()).rejects.toThrow();
+  });
+
   it("exports a never-written store as empty, without creating it", async () => {
     const parsed = await parseExport(await exportBytes("sigs:" + "0".repeat(66), "nothing"));
     expect(parsed.items).toEqual([]);

@@ -12,8 +12,8 @@ export function buildBundle(outdir: string): string {
 }
 
 /**
- * The deployable bundle served by workerd on a free loopback port (scripts/lib/serve.mjs, as the bench and the
- * crash test run it: no wrangler dev proxy in front), persisting to `persistTo`, rate limits off.
+ * The deployable bundle served by workerd on a free loopback port by `npm start`'s runner (scripts/start.mjs with
+ * a prebuilt --bundle: nothing in front), keeping state in `persistTo`, rate limits off.
  */
 export class BundleServer {
   #child?: ChildProcess;
@@ -32,7 +32,7 @@ export class BundleServer {
 
   async start(timeoutMs = 60_000): Promise<void> {
     this.port = await freePort();
-    const args = [join("scripts", "lib", "serve.mjs"), "--bundle", this.bundle, "--persist", this.persistTo, "--port", String(this.port), "--no-rate-limits"];
+    const args = [join("scripts", "start.mjs"), "--bundle", this.bundle, "--state", this.persistTo, "--port", String(this.port), "--no-rate-limits"];
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}=${value}`);
     const child = spawn(process.execPath, args, { env: QUIET, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     child.stdout?.on("data", (d: Buffer) => (this.#output = (this.#output + d.toString()).slice(-20_000)));

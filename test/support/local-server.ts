@@ -13,7 +13,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-/** The real local server (`wrangler dev`, as `npm start` runs it) on a free port, persisting to `persistTo`. */
+/**
+ * The real local server exactly as `npm start` runs it (scripts/start.mjs: it builds the bundle and serves it in
+ * workerd) on a free port, keeping state in `persistTo`.
+ */
 export class LocalServer {
   #child?: ChildProcess;
   #output = "";
@@ -31,12 +34,10 @@ export class LocalServer {
   /** Starts the server and resolves once GET /vss/health answers 200 (at most `timeoutMs`). */
   async start(timeoutMs = 60_000): Promise<void> {
     this.port = await freePort();
-    const inspector = await freePort();
-    const args = ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(this.port), "--inspector-port", String(inspector)];
-    args.push("--persist-to", this.persistTo, "--show-interactive-dev-session=false");
-    for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}:${value}`);
+    const args = ["scripts/start.mjs", "--host", "127.0.0.1", "--port", String(this.port), "--state", this.persistTo];
+    for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}=${value}`);
     this.#output = "";
-    const child = spawn("npx", args, {
+    const child = spawn(process.execPath, args, {
       detached: true,
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
@@ -59,7 +60,7 @@ export class LocalServer {
     throw new Error(`local server did not answer within ${timeoutMs} ms:\n${this.#output}`);
   }
 
-  /** Stops the whole process group (npx → wrangler → workerd) with `signal`, and waits for it to exit. */
+  /** Stops the whole process group (the runner and workerd) with `signal`, and waits for it to exit. */
   async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
     const child = this.#child;
     if (!child?.pid || child.exitCode !== null) return;

@@ -10,41 +10,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedHeaders, listAllKeyVersions, sigsAuth, VssClient } from "../../src/index.js";
 import { BundleServer, buildBundle } from "../../../test/support/bundle-server.js";
 import { PostgresServer } from "../../../test/support/postgres.js";
+import { buildPrivateCli, runCliAt } from "./cli-runner.js";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
-import { spawnSync } from "node:child_process";
 
 const TOKEN = "m".repeat(40);
-/**
- * The CLI compiled for this file alone (under the git-ignored .test-results, so node_modules resolve), not into
- * client/dist, which cli.test.ts rebuilds at the same time in another worker.
- */
-const CLI_DIR = `.test-results/admin-cli-${process.pid}`;
-const CLI = `${CLI_DIR}/cli/main.js`;
-
+let CLI = "";
+let CLI_DIR = "";
 function buildCli(): void {
-  const build = spawnSync("npx", ["tsc", "-p", "client/tsconfig.build.json", "--outDir", CLI_DIR, "--declaration", "false", "--sourceMap", "false"], { encoding: "utf8", timeout: 180_000 });
-  if (build.status !== 0) throw new Error(`client build failed:\n${build.stdout}${build.stderr}`);
+  ({ dir: CLI_DIR, cli: CLI } = buildPrivateCli("admin"));
 }
-
-/** Runs the CLI to its end (bounded), with no VSS_ variables from the environment. */
-function runCli(args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VSS_")));
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`vss ${args.join(" ")} timed out; stderr: ${stderr}`));
-    }, timeoutMs);
-    child.once("close", (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+const runCli = (args: string[], timeoutMs: number) => runCliAt(CLI, args, timeoutMs);
 const MiB = 1024 * 1024;
 
 /** One reference row, as the source holds it, in creation (sort_order) order per store. */

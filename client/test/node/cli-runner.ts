@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 
 /** The built CLI, as `npm run vss` and the `vss` bin run it. */
 export const CLI = "client/dist/cli/main.js";
@@ -75,4 +75,35 @@ export function startCli(args: string[], env: Record<string, string> = {}): Runn
     return code;
   };
   return { stdout: () => output.stdout, stderr: () => output.stderr, waitFor, stop, exited };
+}
+
+/**
+ * Compiles the CLI for one test file alone, under the git-ignored .test-results (so node_modules resolve), not into
+ * client/dist, which cli.test.ts rebuilds at the same time in another worker. Returns the directory and the CLI.
+ */
+export function buildPrivateCli(name: string): { dir: string; cli: string } {
+  const dir = `.test-results/${name}-cli-${process.pid}`;
+  const build = spawnSync("npx", ["tsc", "-p", "client/tsconfig.build.json", "--outDir", dir, "--declaration", "false", "--sourceMap", "false"], { encoding: "utf8", timeout: 180_000 });
+  if (build.status !== 0) throw new Error(`client build failed:\n${build.stdout}${build.stderr}`);
+  return { dir, cli: `${dir}/cli/main.js` };
+}
+
+/** Runs the CLI at `cli` to its end (bounded), with no VSS_ variables from the environment. */
+export function runCliAt(cli: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("VSS_")));
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [cli, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`vss ${args.join(" ")} timed out; stderr: ${stderr}`));
+    }, timeoutMs);
+    child.once("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
 }

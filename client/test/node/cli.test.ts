@@ -1,4 +1,4 @@
-// The `vss` CLI end to end against the real local server (`wrangler dev`), with real signatures.
+// The `vss` CLI end to end against the real local server (as `npm start` runs it), with real signatures.
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToHex, randomBytes } from "@noble/hashes/utils.js";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";

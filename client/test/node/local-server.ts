@@ -4,10 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { LocalServer as Server } from "../../../test/support/local-server.js";
 
-/** How long wrangler dev may take to answer its health check. */
+/** How long the server (npm start's runner, which builds the bundle first) may take to answer its health check. */
 const STARTUP_TIMEOUT_MS = 90_000;
 
-/** The real server under `wrangler dev`, with its own state directory, and how to stop it. */
+/** The real server as `npm start` runs it, with its own state directory, and how to stop it. */
 export interface LocalServer {
   baseUrl: string;
   stop(): Promise<void>;

@@ -1,4 +1,4 @@
-// Several devices of one wallet against the real local server (`wrangler dev`): real HTTP, real WebSockets (the
+// Several devices of one wallet against the real local server (as `npm start` runs it): real HTTP, real WebSockets (the
 // `ws` package, as the CLI uses it), real sigs signatures. Then the CLI's lease, watch and changes commands.
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { bytesToHex } from "@noble/hashes/utils.js";

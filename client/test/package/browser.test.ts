@@ -101,7 +101,7 @@ afterAll(async () => {
   if (scratch) rmSync(scratch, { recursive: true, force: true });
 });
 
-describe("the bundled client in Chromium against wrangler dev on another origin", () => {
+describe("the bundled client in Chromium against the local server (npm start) on another origin", () => {
   it("runs every step of the page: sigs auth, put/get/list/delete, 5 MiB, encryption, typed errors, watch and sync", async () => {
     const { results, errors, logged, page } = await runPage(allowed, "allowed", "client-in-chromium.png");
     expect(errors).toEqual([]);

@@ -1,20 +1,18 @@
-// The service for the interop suite, started exactly as `npm start` starts it (wrangler dev), but on a free
-// port, with a temporary --persist-to and the extra variables the JWT and LNURL scenarios need.
+// The service for the interop suite, started exactly as `npm start` starts it (scripts/start.mjs), but on a free
+// port, with a temporary state directory and the extra variables the JWT and LNURL scenarios need.
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { freePort, killTree } from "../local-server.mjs";
 
 const ROOT = fileURLToPath(new URL("../../..", import.meta.url));
-const WRANGLER = `${ROOT}node_modules/wrangler/bin/wrangler.js`;
+const START = `${ROOT}scripts/start.mjs`;
 const READY_TIMEOUT_MS = 120_000;
 
-/** Starts `wrangler dev` and resolves once /vss/health answers 200. */
+/** Starts the service and resolves once /vss/health answers 200. */
 export async function startService({ persistTo, vars }) {
   const port = await freePort();
-  const inspector = await freePort();
-  const args = [WRANGLER, "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector)];
-  args.push("--persist-to", persistTo, "--show-interactive-dev-session=false");
-  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}:${value}`);
+  const args = [START, "--port", String(port), "--state", persistTo];
+  for (const [name, value] of Object.entries(vars)) args.push("--var", `${name}=${value}`);
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     detached: true,
@@ -39,7 +37,7 @@ export async function startService({ persistTo, vars }) {
   };
   const deadline = Date.now() + READY_TIMEOUT_MS;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`wrangler dev exited early:\n${output}`);
+    if (child.exitCode !== null) throw new Error(`the service exited early:\n${output}`);
     try {
       const response = await fetch(`http://127.0.0.1:${port}/vss/health`, { signal: AbortSignal.timeout(2000) });
       if (response.status === 200) return service;
@@ -49,5 +47,5 @@ export async function startService({ persistTo, vars }) {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await service.stop();
-  throw new Error(`wrangler dev did not answer within ${READY_TIMEOUT_MS} ms:\n${output}`);
+  throw new Error(`the service did not answer within ${READY_TIMEOUT_MS} ms:\n${output}`);
 }

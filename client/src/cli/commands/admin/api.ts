@@ -85,8 +85,9 @@ export class AdminApi {
     return response.body;
   }
 
+  /** Begins or resumes an import; `replace` also takes over an unfinished import from another source (`force`). */
   begin(identity: string, storeId: string, source: string, replace: boolean): Promise<StoreStatus & { importId: string }> {
-    return this.json(`/store/import/begin?${storeQuery(identity, storeId)}`, { method: "POST", json: { source, replace } });
+    return this.json(`/store/import/begin?${storeQuery(identity, storeId)}`, { method: "POST", json: { source, replace, force: replace } });
   }
 
   async items(identity: string, storeId: string, importId: string, from: number, frames: Uint8Array): Promise<number> {

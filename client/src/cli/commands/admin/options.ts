@@ -15,7 +15,7 @@ Options:
   --admin-token <token>     VSS_ADMIN_TOKEN   the deployment's admin token
   --identity <identity>     only this identity (repeatable), e.g. sigs:02ab…, jwt:alice
   --identity-scheme <s>     migrate: how user_token maps to an identity: auto (default), sigs, jwt, lnurl, none
-  --replace                 overwrite target stores that already hold other data
+  --replace                 overwrite target stores that already hold other data (or another source's unfinished import)
   --dry-run                 read everything, write nothing, report what would happen
   --concurrency <n>         stores moved in parallel (default 4)
   --report <file>           also write the final report as JSON

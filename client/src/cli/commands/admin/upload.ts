@@ -23,7 +23,8 @@ export interface UploadJob {
 
 /**
  * Imports one store through /admin: a store already imported from the same source is left alone; one holding
- * other data is skipped unless `replace`; an unfinished import resumes at the item the server reached. The store
+ * other data, or with another source's import in progress, is skipped unless `replace`; an unfinished import
+ * from the same source resumes at the item the server reached. The store
  * becomes visible to its wallet only at the commit.
  */
 export async function uploadStore(api: AdminApi, job: UploadJob, options: { replace: boolean; dryRun: boolean }): Promise<StoreOutcome> {
@@ -32,6 +33,9 @@ export async function uploadStore(api: AdminApi, job: UploadJob, options: { repl
   if (status.state === "ready" && status.source === job.source) return { kind: "already", keys: job.keys, bytes: job.bytes };
   if (status.state === "ready" && !options.replace) {
     return { kind: "skipped", reason: "the target store already holds other data (written by its wallet, or imported from another source); --replace overwrites it" };
+  }
+  if (status.state === "importing" && status.source !== job.source && !options.replace) {
+    return { kind: "skipped", reason: `an import from ${JSON.stringify(status.source)} is in progress on the target store; --replace takes it over` };
   }
   if (options.dryRun) return { kind: "would", keys: job.keys, bytes: job.bytes };
   for (let attempt = 1; ; attempt++) {
