@@ -37,7 +37,10 @@ export function summarize(results) {
         ]),
       ),
     });
-    rows[id] = { name: row.name, conns: row.conns, ref: side("ref"), ours: side("ours") };
+    // ours ÷ ref of each round's back-to-back pair, which load drift between rounds does not move (race.json only)
+    const perRound = (f) => row.ours.map((o, i) => (row.ref[i] ? f(o) / f(row.ref[i]) : NaN));
+    const paired = { wrkRps: perRound((r) => r.wrk.rps), nodeRps: perRound((r) => r.node.rps), nodeP99: perRound((r) => r.node.p99) };
+    rows[id] = { name: row.name, conns: row.conns, ref: side("ref"), ours: side("ours"), paired };
   }
   const restore = {};
   for (const server of ["ref", "ours"]) {
