@@ -150,7 +150,7 @@ function section({ meta }, summary) {
     `- Date: ${meta.date}; the whole run took ${(meta.durationSeconds / 60).toFixed(1)} min`,
     `- Machine: ${meta.machine}; load average (1 / 5 / 15 min) before ${load(meta.loadBefore)}, after ${load(meta.loadAfter)} — shared and noisy, so only same-run ratios mean much`,
     `- Reference: vss-server ${meta.reference.commit} (\`cargo build --release --locked\`, ${meta.reference.rustc}), sigs auth, VSS_LOG_LEVEL=warn; ${meta.reference.postgres}, a throwaway cluster with default settings (fsync and synchronous_commit on), password auth over TCP`,
-    `- Ours: ${meta.ours.server}; workerd ${meta.ours.workerd.replace(/^workerd /, "")}, wrangler ${meta.ours.wrangler}, miniflare ${meta.ours.miniflare}; rate-limit bindings off`,
+    `- Ours: ${meta.ours.server}; workerd ${meta.ours.workerd.replace(/^workerd /, "")}, wrangler ${meta.ours.wrangler}, miniflare ${meta.ours.miniflare}`,
     `- Clients: ${meta.clients.wrk || "wrk"}, one thread, scripts/bench/requests.lua and conditional.lua; Node ${meta.clients.node} \`http\` with a keep-alive Agent (maxSockets = conns), conns loops each sending its next request when the last is answered, as reqwest and bitreq do`,
     "",
     `Method: both servers on 127.0.0.1, each with its own fresh state, seeded alike; every request sigs-signed (one of 32`,

@@ -16,7 +16,7 @@ async function startDefault({ work, stateDir }) {
   const server = await startServer({ bundle, persistTo: stateDir, rateLimits: false });
   return {
     url: server.url,
-    label: "the deploy bundle in workerd via Miniflare (startServer, scripts/lib/local-server.mjs)",
+    label: "the deploy bundle in workerd via Miniflare (startServer, scripts/lib/local-server.mjs), rate-limit bindings off",
     pids: () => [server.pid, ...descendants(server.pid).map((p) => p.pid)],
     output: server.output,
     stop: () => server.stop(),
