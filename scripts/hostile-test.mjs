@@ -97,7 +97,9 @@ function hostile(url, port) {
   const conflicting = putObjectRequest("victim", Array.from({ length: 1000 }, (_, i) => [`k${i}`, 5, Buffer.alloc(Math.floor(LIMIT / 1000) - 64)]));
   const post = (path, body) => fetch(`${url}/vss/${path}`, { method: "POST", headers: { authorization: attacker.header() }, body }).then(async (r) => (await r.arrayBuffer(), r.status));
   return {
-    "item flood at the limit (1a 00 …)": { expect: [400], run: () => raw(port, headers("putObjects", [`content-length: ${flood.length}`]), (s) => write(s, flood)) },
+    // Refused after a few KiB while the client is still writing megabytes: the socket closes with unread bytes, and
+    // the kernel's reset may reach the client before it reads the 400 (measured: 0 to 2 of 8, runs apart).
+    "item flood at the limit (1a 00 …)": { expect: [400, 0], run: () => raw(port, headers("putObjects", [`content-length: ${flood.length}`]), (s) => write(s, flood)) },
     "chunked put with a false 10-byte Content-Length": {
       expect: [413, 0],
       run: () => raw(port, headers("putObjects", ["transfer-encoding: chunked", "content-length: 10"]), (s) => chunked(s, itemHeader(LIMIT + 8 * MIB), LIMIT + 8 * MIB)),

@@ -6,6 +6,7 @@
 // A bad flag, a port in use or a bad configuration is a clear message and a non-zero exit.
 //
 //   node scripts/start.mjs [--host H] [--port P] [--state DIR] [--var NAME=VALUE]... [--no-rate-limits] [--bundle DIR]
+//                          [--inspector HOST:PORT]
 //
 // Environment: VSS_HOST, VSS_PORT, VSS_STATE_DIR (the flags win); every other VSS_* variable is handed to the
 // Worker (read by workerd from its environment, so secrets are never written to disk). README § Self-hosting.
@@ -23,7 +24,7 @@ const WRANGLER = join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
 /** Variables of the runner itself, not handed to the Worker. */
 const RUNNER_VARIABLES = new Set(["VSS_HOST", "VSS_PORT", "VSS_STATE_DIR"]);
 const QUIET = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false" };
-const USAGE = "usage: npm start -- [--host H] [--port P] [--state DIR] [--var NAME=VALUE]... [--no-rate-limits] [--bundle DIR]";
+const USAGE = "usage: npm start -- [--host H] [--port P] [--state DIR] [--var NAME=VALUE]... [--no-rate-limits] [--bundle DIR] [--inspector HOST:PORT]";
 
 function fail(message, code = 1) {
   console.error(`edge-vss: ${message}`);
@@ -32,7 +33,7 @@ function fail(message, code = 1) {
 
 /** The command line and environment, checked. */
 function options(argv, env) {
-  const found = { host: env.VSS_HOST || "127.0.0.1", port: env.VSS_PORT || "8787", state: env.VSS_STATE_DIR || ".wrangler/state", vars: {}, rateLimits: true, bundle: null };
+  const found = { host: env.VSS_HOST || "127.0.0.1", port: env.VSS_PORT || "8787", state: env.VSS_STATE_DIR || ".wrangler/state", vars: {}, rateLimits: true, bundle: null, inspector: null, v8Flags: [] };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => (i + 1 < argv.length ? argv[++i] : fail(`${arg} needs a value\n${USAGE}`, 2));
@@ -40,6 +41,8 @@ function options(argv, env) {
     else if (arg === "--port") found.port = value();
     else if (arg === "--state") found.state = value();
     else if (arg === "--bundle") found.bundle = value();
+    else if (arg === "--inspector") found.inspector = value();
+    else if (arg === "--v8-flag") found.v8Flags.push(value());
     else if (arg === "--no-rate-limits") found.rateLimits = false;
     else if (arg === "--var") {
       const [name, ...rest] = value().split("=");
@@ -103,7 +106,7 @@ async function main() {
   const address = opts.host.includes(":") ? `[${opts.host}]:${opts.port}` : `${opts.host}:${opts.port}`;
   const configFile = join(serveDir, "workerd.capnp");
   // workerd resolves `embed` paths relative to the config file.
-  const config = workerdConfig({ workerName: "edge-vss", worker: workerOptions, vars, fromEnvironment, bundle: relative(serveDir, bundle), stateDir: state.objects, address, rateLimits: opts.rateLimits });
+  const config = workerdConfig({ workerName: "edge-vss", worker: workerOptions, vars, fromEnvironment, bundle: relative(serveDir, bundle), stateDir: state.objects, address, rateLimits: opts.rateLimits, v8Flags: opts.v8Flags });
   writeFileSync(configFile, config, { mode: 0o600 });
   await serve(configFile, opts, state.root, cleanUp);
 }
@@ -114,7 +117,8 @@ async function main() {
  * stops with exit code 1 instead of serving errors.
  */
 async function serve(configFile, opts, stateRoot, started) {
-  const child = spawn(WORKERD, ["serve", configFile, "--control-fd=3"], { stdio: ["ignore", "inherit", "inherit", "pipe"] });
+  const args = ["serve", configFile, "--control-fd=3", ...(opts.inspector ? [`--inspector-addr=${opts.inspector}`] : [])];
+  const child = spawn(WORKERD, args, { stdio: ["ignore", "inherit", "inherit", "pipe"] });
   let stopping = false;
   const exited = new Promise((resolveExit) => child.on("exit", (code, signal) => resolveExit({ code, signal })));
   for (const signal of ["SIGINT", "SIGTERM"]) {

@@ -22,7 +22,7 @@ export const uniqueKey = (workerName, className) => `${workerName}-${className}`
  * reads from its own environment (secrets never written to disk); `bundle`: path of the bundle's index.js;
  * `stateDir`: where Durable Objects live; `address`: host:port to listen on.
  */
-export function workerdConfig({ workerName, worker, vars, fromEnvironment, bundle, stateDir, address, rateLimits }) {
+export function workerdConfig({ workerName, worker, vars, fromEnvironment, bundle, stateDir, address, rateLimits, v8Flags = [] }) {
   const bindings = [
     ...Object.entries(vars).map(([name, value]) => `(name = ${text(name)}, text = ${text(value)})`),
     ...fromEnvironment.map((name) => `(name = ${text(name)}, fromEnvironment = ${text(name)})`),
@@ -44,6 +44,7 @@ const config :Workerd.Config = (
     (name = "state", disk = (path = ${text(stateDir)}, writable = true)),
   ],
   sockets = [(name = "http", address = ${text(address)}, http = (), service = "vss")],
+  v8Flags = [${v8Flags.map(text).join(", ")}],
   ${extensions}
 );
 
