@@ -14,12 +14,6 @@ export interface BodyGuard {
 const INITIAL_BYTES = 64 * 1024;
 const GROWTH = 4;
 
-/**
- * Bodies up to this size, framed by Content-Length alone, are read whole by the runtime in one call: the framing
- * makes the declared length exact, and the stream machinery costs more than such a body's bytes.
- */
-const WHOLE_READ_MAX_BYTES = 256 * 1024;
-
 /** A Content-Length header as a number, or null when absent or not a plain decimal. */
 function declaredLength(request: Request): number | null {
   const declared = request.headers.get("content-length");
@@ -42,7 +36,6 @@ export async function readBody(request: Request, limit: number, guard?: BodyGuar
     throw payloadTooLarge(limit);
   }
   if (!request.body) return new Uint8Array(0);
-  if (declared !== null && declared <= WHOLE_READ_MAX_BYTES && !request.headers.has("transfer-encoding")) return readWhole(request, declared, guard, lease);
   // A declared length is a capacity hint only (chunked framing may come with a false one); never a limit.
   const expected = declared ?? limit;
   const reader = request.body.getReader();
@@ -89,20 +82,4 @@ export async function readBody(request: Request, limit: number, guard?: BodyGuar
   guard?.feed(buffer, length, true);
   lease?.shrink(reserved - buffer.byteLength);
   return length === buffer.byteLength ? buffer : buffer.subarray(0, length);
-}
-
-/** A small body framed by Content-Length alone (so exactly `declared` bytes): read in one call, then checked whole. */
-async function readWhole(request: Request, declared: number, guard?: BodyGuard, lease?: MemoryLease): Promise<Uint8Array> {
-  await lease?.grow(declared);
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await request.arrayBuffer());
-  } catch {
-    throw invalidRequest("request body was not received whole");
-  }
-  if (bytes.byteLength !== declared) throw invalidRequest("request body was not received whole");
-  guard?.feed(bytes, bytes.byteLength);
-  if (guard?.doomed) throw invalidRequest("body is not a valid message: its last field is cut short");
-  guard?.feed(bytes, bytes.byteLength, true);
-  return bytes;
 }
