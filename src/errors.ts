@@ -32,7 +32,7 @@ export const quotaExceeded = (message: string) => new VssError(403, ErrorCode.IN
 /** Seconds a wallet is told to wait while its store is being imported by the operator. */
 export const IMPORT_RETRY_AFTER_SECONDS = 5;
 /**
- * The store is being imported (src/store/transfer.ts): 503 with INTERNAL_SERVER, which ldk-node retries, so a
+ * The store is being imported (src/store/transfer/transfer.ts): 503 with INTERNAL_SERVER, which ldk-node retries, so a
  * wallet waits for the whole import instead of seeing part of it.
  */
 export const storeImporting = () =>

@@ -3,7 +3,7 @@ import { ACCOUNT_MIGRATIONS } from "../../migrations";
 import type { Env } from "../env";
 import { migrate } from "../store/schema";
 import type { Limits, Result, Usage } from "../store/types";
-import { exceededQuota } from "../store/usage";
+import { exceededQuota } from "../store/core/usage";
 import { directoryFor } from "../directory/shards";
 import { storeFor } from "../store/address";
 import { AccountSql } from "./account-sql";

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { storeImporting } from "../errors";
-import type { ExportItem, ExportPage } from "../store/export";
+import type { ExportItem, ExportPage } from "../store/transfer/export";
 import { isImporting } from "../store/types";
 import type { VssStore } from "../store/vss-store";
 import { FRAME_END, FRAME_HEADER, MAGIC, itemFrameHead, jsonFrame, type ExportEnd, type ExportHeader } from "./frames";

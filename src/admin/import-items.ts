@@ -1,7 +1,7 @@
 import { invalidRequest } from "../errors";
 import { CHUNK_BYTES, MAX_ITEMS_PER_PUT, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
-import type { ImportPiece } from "../store/transfer";
-import { IMPORT_VALUE_MAX_BYTES } from "../store/transfer";
+import type { ImportPiece } from "../store/transfer/transfer";
+import { IMPORT_VALUE_MAX_BYTES } from "../store/transfer/transfer";
 import type { VssStore } from "../store/vss-store";
 import { ByteReader, TruncatedStream } from "./byte-reader";
 import { FRAME_ITEM } from "./frames";

@@ -4,7 +4,7 @@ import { listIdentities, type DirectoryCursor, DIRECTORY_SHARDS } from "../direc
 import type { Env } from "../env";
 import { conflict, invalidRequest } from "../errors";
 import { MAX_IDENTITY_CHARS, MAX_STORE_ID_CHARS } from "../store/limits";
-import type { ImportFailure } from "../store/transfer";
+import type { ImportFailure } from "../store/transfer/transfer";
 import { deleteIdentity } from "../worker/account-routes";
 import { storeFor } from "../store/address";
 import { requireAdminToken } from "./auth";

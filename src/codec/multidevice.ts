@@ -16,8 +16,8 @@ import {
   WatchTicketResponseSchema,
 } from "../gen/multidevice_pb";
 import { invalidRequest } from "../errors";
-import { CHANGES_PAGE_SIZE, type ChangesPage } from "../store/changes";
-import { LEASE_TTL_MAX_SECONDS, LEASE_TTL_MIN_SECONDS, type LeaseView } from "../store/lease";
+import { CHANGES_PAGE_SIZE, type ChangesPage } from "../store/feed/changes";
+import { LEASE_TTL_MAX_SECONDS, LEASE_TTL_MIN_SECONDS, type LeaseView } from "../store/lease/lease";
 import { MAX_GET_OBJECTS_KEYS, MAX_HOLDER_CHARS, MAX_KEY_CHARS, MAX_LEASE_TOKEN_CHARS, MAX_STORE_ID_CHARS } from "../store/limits";
 import type { MessageBounds } from "./bounds";
 import { decode, key, storeId, withinChars } from "./decode";

@@ -1,6 +1,6 @@
-import { ChangesSql } from "./changes-sql";
-import { WatchSql } from "./watch-sql";
-import { LeaseSql } from "./lease-sql";
+import { ChangesSql } from "./feed/changes-sql";
+import { WatchSql } from "./feed/watch-sql";
+import { LeaseSql } from "./lease/lease-sql";
 import { CHUNK_BYTES } from "./limits";
 import type { Usage } from "./types";
 
@@ -31,11 +31,11 @@ export interface ObjectHead {
 /** Every SQL statement of a store, in one place. Synchronous: callers compose them inside transactionSync. */
 export class StoreSql {
   readonly #sql: SqlStorage;
-  /** The writer lease's statements (lease-sql.ts). */
+  /** The writer lease's statements (lease/lease-sql.ts). */
   readonly lease: LeaseSql;
-  /** The revision's and the change index's statements (changes-sql.ts). */
+  /** The revision's and the change index's statements (feed/changes-sql.ts). */
   readonly changes: ChangesSql;
-  /** The used watch tickets' statements (watch-sql.ts). */
+  /** The used watch tickets' statements (feed/watch-sql.ts). */
   readonly watch: WatchSql;
 
   constructor(sql: SqlStorage) {

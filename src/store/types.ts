@@ -46,7 +46,7 @@ export interface PutFailure {
 }
 
 /**
- * Answered instead of a result while an operator's import fills the store (src/store/transfer.ts): the Worker
+ * Answered instead of a result while an operator's import fills the store (src/store/transfer/transfer.ts): the Worker
  * turns it into a retryable 503, so a wallet never sees a half-imported store.
  */
 export interface Importing {

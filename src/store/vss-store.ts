@@ -3,20 +3,20 @@ import { STORE_MIGRATIONS } from "../../migrations";
 import type { Env } from "../env";
 import { hasSchema, migrate } from "./schema";
 import { StoreSql } from "./sql";
-import { listPage } from "./list";
+import { listPage } from "./core/list";
 import { RPC_VALUE_BUDGET_BYTES } from "./limits";
-import { readObject } from "./read";
-import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./staging";
-import { admit, deleteObject, putObjects, register, type StoreHost } from "./writes";
-import { readBatch, type BatchRead } from "./batch-read";
-import { changesSince, type ChangesPage } from "./changes";
-import { acquireLease, liveLease, releaseLease, renewLease, type LeaseRefusal, type LeaseView } from "./lease";
-import type { Applied } from "./put";
-import { answerClose, parseWatchRequest, Watchers } from "./watch";
-import { TransferSql } from "./transfer-sql";
-import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer";
-import { exportPage, type ExportPage } from "./export";
-import { absentChanges, absentList } from "./absent";
+import { readObject } from "./core/read";
+import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./transfer/staging";
+import { admit, deleteObject, putObjects, register, type StoreHost } from "./core/writes";
+import { readBatch, type BatchRead } from "./core/batch-read";
+import { changesSince, type ChangesPage } from "./feed/changes";
+import { acquireLease, liveLease, releaseLease, renewLease, type LeaseRefusal, type LeaseView } from "./lease/lease";
+import type { Applied } from "./core/put";
+import { answerClose, parseWatchRequest, Watchers } from "./feed/watch";
+import { TransferSql } from "./transfer/transfer-sql";
+import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer/transfer";
+import { exportPage, type ExportPage } from "./transfer/export";
+import { absentChanges, absentList } from "./core/absent";
 import { accountFor } from "../account/vss-account";
 import { IMPORTING, isImporting, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
 
@@ -89,7 +89,7 @@ export class VssStore extends DurableObject<Env> {
     return new TransferSql(this.ctx.storage.sql);
   }
 
-  /** getObject (store/read.ts): a large value comes with its first chunks, up to `chunkBytes`; readBlob has the rest. */
+  /** getObject (core/read.ts): a large value comes with its first chunks, up to `chunkBytes`; readBlob has the rest. */
   getObject(key: string, chunkBytes = RPC_VALUE_BUDGET_BYTES): StoredObject | null | Importing {
     const db = this.#forWallet();
     return isImporting(db) ? db : readObject(db, key, chunkBytes);
@@ -139,7 +139,7 @@ export class VssStore extends DurableObject<Env> {
     if (db) dropStagedBlobs(this.ctx.storage, db, ids);
   }
 
-  /** The one transactional write (store/writes.ts): every item applies, or none does; watchers hear of it. */
+  /** The one transactional write (core/writes.ts): every item applies, or none does; watchers hear of it. */
   async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
     if (this.#isImporting()) return IMPORT_REFUSAL;
     return this.#committed(await putObjects(this.#host, context, input));
@@ -271,7 +271,7 @@ export class VssStore extends DurableObject<Env> {
     return importStatus(db, this.#transfer);
   }
 
-  /** Starts or resumes an operator's import (store/transfer.ts); the store registers first, like a first write. */
+  /** Starts or resumes an operator's import (transfer/transfer.ts); the store registers first, like a first write. */
   async importBegin(name: StoreName, request: { source: string; replace: boolean; force: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
     const registered = await register(this.#host, { ...name, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 0 });
     if (!registered.ok) return { ok: false, error: { kind: "invalid", message: registered.error.message } };
@@ -305,7 +305,7 @@ export class VssStore extends DurableObject<Env> {
     return status;
   }
 
-  /** A page of the operator's export (store/export.ts), oldest-created first. */
+  /** A page of the operator's export (transfer/export.ts), oldest-created first. */
   exportPage(afterSeq: number): ExportPage | Importing {
     if (this.#isImporting()) return IMPORTING;
     const db = this.#existingDb();

@@ -22,8 +22,8 @@ import { errorResponse, protobufResponse } from "./respond";
 import { watchRoute } from "./watch-route";
 import { readObject, writeObjects } from "./store-client";
 import { existingStore } from "./store-gate";
-import { absentList } from "../store/absent";
-import { fencedWhenAbsent } from "../store/writes";
+import { absentList } from "../store/core/absent";
+import { fencedWhenAbsent } from "../store/core/writes";
 
 /** The Hono app: route → authenticate (headers only) → read the body under its limit → decode → execute. */
 export const app = new Hono<AppEnv>({ getPath: normalizedPath });

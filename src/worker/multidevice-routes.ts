@@ -23,7 +23,7 @@ import { protobufResponse } from "./respond";
 import { readObjects } from "./store-client";
 import { existingStore, storeToCreate } from "./store-gate";
 import { issueTicket } from "./watch-ticket";
-import { ABSENT_RENEWAL, absentChanges } from "../store/absent";
+import { ABSENT_RENEWAL, absentChanges } from "../store/core/absent";
 
 /** What `GET /vss/extensions` announces: the multi-device extension, each part at version 1. */
 export const EXTENSIONS = { lease: 1, changes: 1, watch: 1, getObjects: 1 } as const;

@@ -22,7 +22,7 @@ function remember(name: string, identity: string): void {
  * SQLite file each), so a store this isolate has not seen is first looked up where its creation was recorded:
  * the identity directory (16 fixed objects) names the identities that hold stores, and the identity's account
  * names its stores. Only a store found there — or seen before — is reached; a read of any other answers as an
- * empty store (store/absent.ts) and leaves nothing behind.
+ * empty store (store/core/absent.ts) and leaves nothing behind.
  */
 export async function existingStore(env: Env, identity: string, storeId: string): Promise<Store | null> {
   const name = storeName(identity, storeId);
@@ -37,7 +37,7 @@ export async function existingStore(env: Env, identity: string, storeId: string)
 /**
  * The object of a store a write is about to create: a store that does not exist yet is registered with its
  * account first (which lists the identity in the directory), so the store quota refuses it before any object is
- * reached. A registered store whose write then fails is forgotten by its object again (store/writes.ts).
+ * reached. A registered store whose write then fails is forgotten by its object again (store/core/writes.ts).
  */
 export async function storeToCreate(env: Env, context: Pick<WriteContext, "identity" | "storeId" | "identityStores">): Promise<Result<Store, PutFailure>> {
   const existing = await existingStore(env, context.identity, context.storeId);

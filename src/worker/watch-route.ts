@@ -3,7 +3,7 @@ import { accountFor } from "../account/vss-account";
 import { storeId as checkedStoreId } from "../codec/decode";
 import { invalidRequest, VssError, writeRefused } from "../errors";
 import { ErrorCode } from "../gen/vss_pb";
-import { watchRequestInit, type WatchRequest } from "../store/watch";
+import { watchRequestInit, type WatchRequest } from "../store/feed/watch";
 import { originMayConnect } from "./cors";
 import { countRequest } from "./metrics";
 import { admitAddress, admitIdentity, identify, refuseCredentials, type AppEnv } from "./operation";

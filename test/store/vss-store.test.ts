@@ -3,8 +3,8 @@ import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test"
 import { migrate } from "../../src/store/schema";
 import { STORE_MIGRATIONS as MIGRATIONS } from "../../migrations";
 import { STAGED_BLOB_TTL_MS } from "../../src/store/limits";
-import { prefixUpperBound } from "../../src/store/list";
-import { nextVersion } from "../../src/store/put";
+import { prefixUpperBound } from "../../src/store/core/list";
+import { nextVersion } from "../../src/store/core/put";
 
 let counter = 0;
 const freshStore = () => env.VSS_STORE.get(env.VSS_STORE.idFromName(`store-test-${counter++}-${Math.random()}`));

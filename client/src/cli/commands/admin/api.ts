@@ -1,7 +1,7 @@
 import { fromBinary } from "@bufbuild/protobuf";
 import { ErrorResponseSchema } from "../../../gen/vss_pb.js";
 
-/** A store's state as the server's /admin/store answers it (src/store/transfer.ts). */
+/** A store's state as the server's /admin/store answers it (src/store/transfer/transfer.ts). */
 export interface StoreStatus {
   state: "empty" | "ready" | "importing";
   importId: string | null;

@@ -6,7 +6,7 @@ import { connectPostgres, ReferenceSource } from "./postgres.js";
 import { Report } from "./report.js";
 import { uploadStore } from "./upload.js";
 
-/** The largest value the service imports (src/store/transfer.ts IMPORT_VALUE_MAX_BYTES). */
+/** The largest value the service imports (src/store/transfer/transfer.ts IMPORT_VALUE_MAX_BYTES). */
 const MAX_VALUE_BYTES = 48 * 1024 * 1024;
 
 /**

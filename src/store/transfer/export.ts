@@ -1,6 +1,6 @@
-import type { StoreSql } from "./sql";
+import type { StoreSql } from "../sql";
 import type { TransferSql } from "./transfer-sql";
-import { CHUNK_BYTES } from "./limits";
+import { CHUNK_BYTES } from "../limits";
 
 /** Heads read per export page before values are fetched. */
 const EXPORT_HEADS_PER_PAGE = 512;

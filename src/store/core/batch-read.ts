@@ -1,6 +1,6 @@
-import { GLOBAL_VERSION_KEY } from "./limits";
+import { GLOBAL_VERSION_KEY } from "../limits";
 import { readObject } from "./read";
-import type { StoreSql } from "./sql";
+import type { StoreSql } from "../sql";
 
 /** One key of a getObjects as the store answers it: absent, a value in hand, or the head of a chunked value. */
 export type BatchEntry =

@@ -1,6 +1,6 @@
-import { accountFor } from "../account/vss-account";
-import { encodeNotification } from "../codec/multidevice";
-import type { Env } from "../env";
+import { accountFor } from "../../account/vss-account";
+import { encodeNotification } from "../../codec/multidevice";
+import type { Env } from "../../env";
 
 /** MULTIDEVICE.md §6: watchers one store accepts. */
 export const MAX_WATCHERS = 32;

@@ -1,7 +1,7 @@
-import type { ChangesPage } from "./changes";
-import { NOT_RENEWED, TOKEN_NOT_LIVE, type LeaseRefusal } from "./lease";
+import type { ChangesPage } from "../feed/changes";
+import { NOT_RENEWED, TOKEN_NOT_LIVE, type LeaseRefusal } from "../lease/lease";
 import { deleteConflict, globalVersionConflict, nextVersion, versionConflict } from "./put";
-import type { ListInput, ListPage, PutFailure, PutObjectsInput } from "./types";
+import type { ListInput, ListPage, PutFailure, PutObjectsInput } from "../types";
 
 /**
  * What a store that does not exist answers — one never written, or erased. The store's object answers this way

@@ -1,8 +1,8 @@
-import type { StoreSql } from "./sql";
+import type { StoreSql } from "../sql";
 import type { ImportState, TransferSql } from "./transfer-sql";
-import { objectUsage } from "./usage";
-import { CHUNK_BYTES, GLOBAL_VERSION_KEY, INLINE_VALUE_MAX_BYTES, MAX_KEY_CHARS } from "./limits";
-import type { Result } from "./types";
+import { objectUsage } from "../core/usage";
+import { CHUNK_BYTES, GLOBAL_VERSION_KEY, INLINE_VALUE_MAX_BYTES, MAX_KEY_CHARS } from "../limits";
+import type { Result } from "../types";
 
 /** The largest value an import accepts: what the Worker can still serve whole (its request ceiling, config.ts). */
 export const IMPORT_VALUE_MAX_BYTES = 48 * 1024 * 1024;

@@ -1,6 +1,6 @@
-import { STAGED_BLOB_TTL_MS } from "./limits";
-import type { StoreSql } from "./sql";
-import type { PutObjectsInput, Result } from "./types";
+import { STAGED_BLOB_TTL_MS } from "../limits";
+import type { StoreSql } from "../sql";
+import type { PutObjectsInput, Result } from "../types";
 
 /**
  * Staging of large values: chunks uploaded before the putObjects that commits them, invisible to readers until

@@ -1,6 +1,6 @@
-import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "./limits";
-import type { StoreSql } from "./sql";
-import type { StoredObject } from "./types";
+import { GLOBAL_VERSION_KEY, RPC_VALUE_BUDGET_BYTES } from "../limits";
+import type { StoreSql } from "../sql";
+import type { StoredObject } from "../types";
 
 /**
  * getObject and getObjects: the object under `key` (null when absent or the store was never written;

@@ -1,5 +1,5 @@
-import type { StoreSql } from "./sql";
-import type { ListInput, ListPage } from "./types";
+import type { StoreSql } from "../sql";
+import type { ListInput, ListPage } from "../types";
 
 const MAX_CODE_POINT = 0x10ffff;
 

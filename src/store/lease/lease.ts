@@ -1,5 +1,5 @@
 import type { LeaseSql, LeaseRow } from "./lease-sql";
-import type { Result } from "./types";
+import type { Result } from "../types";
 
 /** MULTIDEVICE.md §4: a lease's time to live, in seconds, and the random bits of its token. */
 export const LEASE_TTL_MIN_SECONDS = 5;

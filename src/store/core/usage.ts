@@ -1,4 +1,4 @@
-import type { Limits, Usage } from "./types";
+import type { Limits, Usage } from "../types";
 
 const encoder = new TextEncoder();
 

@@ -1,14 +1,14 @@
-import { STORE_MIGRATIONS } from "../../migrations";
-import { accountFor } from "../account/vss-account";
-import type { Env } from "../env";
+import { STORE_MIGRATIONS } from "../../../migrations";
+import { accountFor } from "../../account/vss-account";
+import type { Env } from "../../env";
 import { absentFence } from "./absent";
-import { fence } from "./lease";
+import { fence } from "../lease/lease";
 import { applyDelete, applyPut, type Applied, type WriteRules } from "./put";
-import { migrate } from "./schema";
-import { StoreSql } from "./sql";
-import { dropStagedBlobs, stagedIds } from "./staging";
+import { migrate } from "../schema";
+import { StoreSql } from "../sql";
+import { dropStagedBlobs, stagedIds } from "../transfer/staging";
 import { sameUsage } from "./usage";
-import type { Limits, PutFailure, PutObjectsInput, Result, Usage, WriteContext } from "./types";
+import type { Limits, PutFailure, PutObjectsInput, Result, Usage, WriteContext } from "../types";
 
 /** What the write path needs from its Durable Object. */
 export interface StoreHost {

@@ -1,4 +1,4 @@
-import type { ObjectHead } from "./sql";
+import type { ObjectHead } from "../sql";
 
 /** Where an operator's import stands (store_meta, the store's `import` schema migration). */
 export interface ImportState {

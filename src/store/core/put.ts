@@ -1,6 +1,6 @@
-import { recordWrite, type ChangedKeys } from "./changes";
-import { fence } from "./lease";
-import type { StoreSql } from "./sql";
+import { recordWrite, type ChangedKeys } from "../feed/changes";
+import { fence } from "../lease/lease";
+import type { StoreSql } from "../sql";
 import { exceededQuota, objectUsage } from "./usage";
 import {
   NEVER_MATCHES,
@@ -11,7 +11,7 @@ import {
   type PutObjectsInput,
   type Result,
   type Usage,
-} from "./types";
+} from "../types";
 
 /** Thrown inside the transaction to roll it back; never leaves this module. */
 class Rejected extends Error {
