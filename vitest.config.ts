@@ -24,7 +24,7 @@ export default defineConfig({
     projects: [
       {
         plugins: [cloudflareTest({ main: "./src/index.ts", wrangler: { configPath: "./wrangler.toml" }, miniflare: { ratelimits: TEST_RATE_LIMITS } })],
-        test: { name: "workers", include: ["test/{unit,store,http,multidevice,admin}/**/*.test.ts", "client/test/workers/**/*.test.ts"], testTimeout: 60_000 },
+        test: { name: "workers", include: ["test/{unit,store,http,multidevice,admin,history}/**/*.test.ts", "client/test/workers/**/*.test.ts"], testTimeout: 60_000 },
       },
       {
         test: { name: "local-server", include: ["test/local-server/**/*.test.ts", "client/test/node/**/*.test.ts"], environment: "node", testTimeout: 120_000 },

@@ -9,6 +9,7 @@ import store2 from "./store/0002-usage";
 import store3 from "./store/0003-multidevice";
 import store4 from "./store/0004-import";
 import store5 from "./store/0005-watch-tickets";
+import store6 from "./store/0006-history";
 
 /** One schema migration: applied once, in id order, recorded in the schema_migrations ledger. */
 export interface Migration {
@@ -21,7 +22,7 @@ export interface Migration {
  * The schema migrations of each Durable Object class, oldest first. Append only; ids are 1, 2, 3, … without
  * gaps; never edit one that has shipped.
  */
-export const STORE_MIGRATIONS: readonly Migration[] = [store1, store2, store3, store4, store5];
+export const STORE_MIGRATIONS: readonly Migration[] = [store1, store2, store3, store4, store5, store6];
 export const ACCOUNT_MIGRATIONS: readonly Migration[] = [account1, account2, account3];
 export const LNURL_MIGRATIONS: readonly Migration[] = [lnurl1];
 export const DIRECTORY_MIGRATIONS: readonly Migration[] = [directory1];

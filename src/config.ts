@@ -3,6 +3,7 @@ import type { Env } from "./env";
 import { MAX_PAGE_SIZE } from "./store/limits";
 import { CorsOriginsError, parseCorsOrigins, type CorsOrigins } from "./worker/cors-origins";
 import type { Limits } from "./store/types";
+import type { HistorySettings } from "./store/history/record";
 
 /** The authentication schemes this build knows. */
 export const AUTH_SCHEMES = ["sigs", "jwt", "lnurl", "none"] as const;
@@ -24,6 +25,8 @@ export interface Config {
   changeRetentionMs: number;
   /** Watch sockets one identity may hold open over all its stores (0 = unlimited). */
   watchersPerIdentity: number;
+  /** What history every store keeps (VSS_HISTORY_VALUES_DAYS, VSS_HISTORY_RETENTION_DAYS, VSS_HISTORY_BYTES). */
+  history: HistorySettings;
   /** The operator's bearer token for /admin; null turns the admin routes off. */
   adminToken: string | null;
   /** Serve the benchmark floor routes (VSS_BENCH_FLOORS). */
@@ -48,6 +51,9 @@ export const DEFAULTS = {
   identityQuotaStores: 100,
   changesRetentionDays: 30,
   watchersPerIdentity: 64,
+  historyRetentionDays: 7,
+  historyValuesDays: 7,
+  historyBytes: 64 * 1024 * 1024,
   benchFloors: false,
 } as const;
 
@@ -128,6 +134,11 @@ export function parseConfig(env: Env): Config {
     identityLimits: identityLimits(env),
     identityStores: integer("VSS_QUOTA_IDENTITY_STORES", env.VSS_QUOTA_IDENTITY_STORES, DEFAULTS.identityQuotaStores, 0, Number.MAX_SAFE_INTEGER),
     changeRetentionMs: integer("VSS_CHANGES_RETENTION_DAYS", env.VSS_CHANGES_RETENTION_DAYS, DEFAULTS.changesRetentionDays, 1, 3650) * DAY_MS,
+    history: {
+      retentionMs: integer("VSS_HISTORY_RETENTION_DAYS", env.VSS_HISTORY_RETENTION_DAYS, DEFAULTS.historyRetentionDays, 1, 3650) * DAY_MS,
+      valuesMs: integer("VSS_HISTORY_VALUES_DAYS", env.VSS_HISTORY_VALUES_DAYS, DEFAULTS.historyValuesDays, 0, 3650) * DAY_MS,
+      allowanceBytes: integer("VSS_HISTORY_BYTES", env.VSS_HISTORY_BYTES, DEFAULTS.historyBytes, 64 * 1024, Number.MAX_SAFE_INTEGER),
+    },
     watchersPerIdentity: integer("VSS_WATCHERS_PER_IDENTITY", env.VSS_WATCHERS_PER_IDENTITY, DEFAULTS.watchersPerIdentity, 0, 1_000_000),
     adminToken: adminToken(env.VSS_ADMIN_TOKEN),
     benchFloors: flag("VSS_BENCH_FLOORS", env.VSS_BENCH_FLOORS),

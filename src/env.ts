@@ -19,6 +19,10 @@ export interface Env {
   VSS_QUOTA_IDENTITY_KEYS?: string;
   /** How many stores (store_ids) one identity may have; 0 = unlimited. */
   VSS_QUOTA_IDENTITY_STORES?: string;
+  /** History (HISTORY.md §5): days a revision's changes are kept at least, days a replaced value is kept (0: none), and each store's allowance in bytes. */
+  VSS_HISTORY_RETENTION_DAYS?: string;
+  VSS_HISTORY_VALUES_DAYS?: string;
+  VSS_HISTORY_BYTES?: string;
   /** Open watch sockets one identity may hold over all its stores; 0 = unlimited. */
   VSS_WATCHERS_PER_IDENTITY?: string;
   /** Days a deleted key stays in a store's change feed before it may be pruned (MULTIDEVICE.md §5). */

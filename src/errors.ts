@@ -1,5 +1,6 @@
 import { ErrorCode } from "./gen/vss_pb";
-import type { PutFailure } from "./store/types";
+import { headHeaders } from "./codec/head";
+import type { Head, PutFailure } from "./store/types";
 
 /**
  * A request-time failure with its HTTP status and protocol error code (CONTRACT.md §2 "Errors").
@@ -22,8 +23,10 @@ export const invalidRequest = (message: string) => new VssError(400, ErrorCode.I
 export const payloadTooLarge = (limit: number) =>
   new VssError(413, ErrorCode.INVALID_REQUEST_EXCEPTION, `request body exceeds the limit of ${limit} bytes`);
 export const authFailed = () => new VssError(401, ErrorCode.AUTH_EXCEPTION, "missing or invalid credentials");
-export const noSuchKey = (key: string) => new VssError(404, ErrorCode.NO_SUCH_KEY_EXCEPTION, `no such key: ${JSON.stringify(key)}`);
-export const conflict = (message: string) => new VssError(409, ErrorCode.CONFLICT_EXCEPTION, message);
+/** 404 for a key that does not exist, with the head the store answered at (HISTORY.md §2). */
+export const noSuchKey = (key: string, head?: Head) =>
+  new VssError(404, ErrorCode.NO_SUCH_KEY_EXCEPTION, `no such key: ${JSON.stringify(key)}`, head ? headHeaders(head) : {});
+export const conflict = (message: string, head?: Head) => new VssError(409, ErrorCode.CONFLICT_EXCEPTION, message, head ? headHeaders(head) : {});
 /** Over a rate limit: INTERNAL_SERVER so that ldk-node backs off and retries (CONTRACT.md §2 "Errors"). */
 export const rateLimited = (retryAfterSeconds: number) =>
   new VssError(429, ErrorCode.INTERNAL_SERVER_EXCEPTION, "rate limit exceeded, retry later", { "retry-after": String(retryAfterSeconds) });
@@ -48,7 +51,7 @@ export function writeRefused(failure: PutFailure): VssError | Error {
   switch (failure.kind) {
     case "conflict":
     case "fenced":
-      return conflict(failure.message);
+      return conflict(failure.message, failure.head);
     case "quota":
       return quotaExceeded(failure.message);
     case "importing":

@@ -7,6 +7,8 @@ import { FRAME_END, FRAME_HEADER, MAGIC, itemFrameHead, jsonFrame, type ExportEn
 
 type Store = DurableObjectStub<VssStore>;
 
+const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+
 /**
  * The whole store as one export stream (docs/export-format.md), produced page by page as the client reads it:
  * the Worker holds at most one page (≤ 16 MiB of values) at a time, whatever the store's size. The export is one
@@ -15,7 +17,7 @@ type Store = DurableObjectStub<VssStore>;
  * exports again — so a backup of a running service never holds half of a multi-key write.
  */
 export async function exportStream(store: Store, identity: string, storeId: string): Promise<ReadableStream<Uint8Array>> {
-  const first = await store.exportPage(0);
+  const first = await store.exportPage(storeId, 0);
   if (isImporting(first)) throw storeImporting();
   const hash = createHash("sha256");
   let keys = 0;
@@ -30,12 +32,13 @@ export async function exportStream(store: Store, identity: string, storeId: stri
     {
       start(controller) {
         const header: ExportHeader = { identity, storeId, globalVersion: String(first.globalVersion ?? 0), keys: first.keys ?? 0 };
+        if (first.chain) Object.assign(header, { incarnation: hex(first.chain.incarnation), headRevision: String(first.revision), headDigest: hex(first.chain.digest) });
         emit(controller, MAGIC);
         emit(controller, jsonFrame(FRAME_HEADER, header));
       },
       async pull(controller) {
         if (page === null) {
-          const next = await store.exportPage(lastSeq);
+          const next = await store.exportPage(storeId, lastSeq);
           if (isImporting(next)) return controller.error(new Error("the store began an import during the export"));
           if (next.revision !== first.revision) return controller.error(new Error("the store was written during the export; export it again"));
           page = next;

@@ -18,6 +18,13 @@ export interface ExportHeader {
   globalVersion: string;
   /** Keys the store held when the export began. */
   keys: number;
+  /**
+   * The store's chain at the export's revision (HISTORY.md §3), when it has one: its incarnation (32 hex digits),
+   * head revision (decimal string) and head digest (64 hex digits). An import into an empty store continues it.
+   */
+  incarnation?: string;
+  headRevision?: string;
+  headDigest?: string;
 }
 
 /** What the end frame says: how many items and value bytes precede it, and the SHA-256 of every byte before it. */

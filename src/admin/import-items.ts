@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { invalidRequest } from "../errors";
 import { CHUNK_BYTES, MAX_ITEMS_PER_PUT, RPC_VALUE_BUDGET_BYTES } from "../store/limits";
 import type { ImportPiece } from "../store/transfer/transfer";
@@ -14,7 +15,7 @@ const MAX_KEY_BYTES = 2400;
 /**
  * Streams the item frames of one import request (docs/export-format.md) into the store, the first being item
  * `from`. Values are cut into chunk-sized pieces and sent in RPC batches of at most 16 MiB, so the Worker holds
- * one batch at a time whatever the request's size. Returns the store's resume point after the last batch.
+ * one batch at a time whatever the request's size; each value is hashed as it streams. Returns the store's resume point after the last batch.
  */
 export async function importItems(store: DurableObjectStub<VssStore>, importId: string, from: number, body: ReadableStream<Uint8Array>): Promise<number> {
   const reader = new ByteReader(body);
@@ -32,12 +33,17 @@ export async function importItems(store: DurableObjectStub<VssStore>, importId: 
   try {
     for (let ordinal = from; !(await reader.atEnd()); ordinal++) {
       const head = await readItemHead(reader, ordinal);
+      const hash = createHash("sha256");
       for (let offset = 0; offset === 0 || offset < head.size; ) {
         const length = head.size <= CHUNK_BYTES ? head.size : Math.min(CHUNK_BYTES, head.size - offset);
         if (batch.length > 0 && (batchBytes + length > RPC_VALUE_BUDGET_BYTES || batch.length >= MAX_ITEMS_PER_PUT)) await flush();
-        batch.push({ ordinal, key: head.key, version: head.version, size: head.size, offset, bytes: await reader.read(length) });
-        batchBytes += length;
+        const bytes = await reader.read(length);
+        hash.update(bytes);
         offset += length;
+        // The last piece carries the whole value's SHA-256 (the history's digest covers it, HISTORY.md §3).
+        const sha256 = offset >= head.size ? new Uint8Array(hash.digest()) : undefined;
+        batch.push({ ordinal, key: head.key, version: head.version, size: head.size, offset: offset - length, bytes, sha256 });
+        batchBytes += length;
         if (head.size === 0) break;
       }
     }

@@ -1,5 +1,6 @@
 import { Hono, type Context } from "hono";
 import { accountFor } from "../account/vss-account";
+import type { ExportedChain } from "../store/transfer/import-revision";
 import { listIdentities, type DirectoryCursor, DIRECTORY_SHARDS } from "../directory/shards";
 import type { Env } from "../env";
 import { conflict, invalidRequest } from "../errors";
@@ -34,6 +35,20 @@ function storeParams(c: AdminContext) {
 
 function importFailure(error: ImportFailure): Error {
   return error.kind === "invalid" ? invalidRequest(error.message) : conflict(`${error.kind}: ${error.message}`);
+}
+
+/** An export's chain (docs/export-format.md), as import/begin takes it: all three fields, or none. */
+type ChainFields = { incarnation?: unknown; headRevision?: unknown; headDigest?: unknown };
+
+function exportedChain(body: ChainFields): ExportedChain | null {
+  if (body.incarnation === undefined && body.headRevision === undefined && body.headDigest === undefined) return null;
+  const revision = typeof body.headRevision === "string" && /^[1-9][0-9]{0,15}$/.test(body.headRevision) ? Number(body.headRevision) : NaN;
+  const hexOf = (value: unknown, bytes: number) => (typeof value === "string" && new RegExp(`^[0-9a-f]{${bytes * 2}}$`).test(value) ? value : null);
+  const incarnation = hexOf(body.incarnation, 16);
+  const digest = hexOf(body.headDigest, 32);
+  if (!incarnation || !digest || !Number.isSafeInteger(revision)) throw invalidRequest("incarnation (32 hex), headRevision (decimal) and headDigest (64 hex) go together");
+  const bytes = (hex: string) => Uint8Array.from(hex.match(/../g) ?? [], (pair) => parseInt(pair, 16));
+  return { incarnation: bytes(incarnation), revision, digest: bytes(digest) };
 }
 
 function cursorParam(value: string | undefined): DirectoryCursor {
@@ -93,9 +108,10 @@ export function adminRoutes(): Hono<{ Bindings: Env }> {
 
   admin.post("/store/import/begin", async (c) => {
     const { identity, storeId, store } = storeParams(c);
-    const body = await jsonBody<{ source: string; replace: boolean; force: boolean }>(c);
+    const body = await jsonBody<{ source: string; replace: boolean; force: boolean } & ChainFields>(c);
     if (typeof body.source !== "string" || body.source.length > 200) throw invalidRequest("source must be a string of at most 200 characters");
-    const result = await store.importBegin({ identity, storeId }, { source: body.source, replace: body.replace === true, force: body.force === true });
+    const chain = exportedChain(body);
+    const result = await store.importBegin({ identity, storeId }, { source: body.source, replace: body.replace === true, force: body.force === true, chain });
     if (!result.ok) throw importFailure(result.error);
     return c.json(result.value);
   });

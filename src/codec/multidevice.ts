@@ -138,9 +138,14 @@ export function encodeTicket(ticket: string, expiresAtMs: number): Uint8Array {
 }
 
 /** One WebSocket frame of `watch` (MULTIDEVICE.md §6). */
-export function encodeNotification(revision: number, globalVersion: number, leaseEpoch?: number): Uint8Array {
+export function encodeNotification(write: { revision: number; digest: Uint8Array; globalVersion: number; leaseEpoch?: number }): Uint8Array {
   return toBinary(
     NotificationSchema,
-    create(NotificationSchema, { revision: BigInt(revision), globalVersion: BigInt(globalVersion), leaseEpoch: leaseEpoch === undefined ? undefined : BigInt(leaseEpoch) }),
+    create(NotificationSchema, {
+      revision: BigInt(write.revision),
+      globalVersion: BigInt(write.globalVersion),
+      leaseEpoch: write.leaseEpoch === undefined ? undefined : BigInt(write.leaseEpoch),
+      digest: write.digest,
+    }),
   );
 }

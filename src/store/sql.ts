@@ -2,20 +2,44 @@ import { ChangesSql } from "./feed/changes-sql";
 import { WatchSql } from "./feed/watch-sql";
 import { LeaseSql } from "./lease/lease-sql";
 import { CHUNK_BYTES } from "./limits";
-import type { Usage } from "./types";
+import { HistorySql, LiveSql } from "./history/history-sql";
+import type { HistorySettings } from "./history/record";
+import { asBlob as blob } from "./sql-blob";
+import type { Head, Usage } from "./types";
 
-/** SQLite bindings take an ArrayBuffer for a BLOB; copy only when the view does not span its whole buffer. */
-function blob(bytes: Uint8Array | null): ArrayBuffer | null {
-  if (bytes === null) return null;
-  const { buffer, byteOffset, byteLength } = bytes;
-  if (buffer instanceof ArrayBuffer && byteOffset === 0 && byteLength === buffer.byteLength) return buffer;
-  return bytes.slice().buffer;
-}
 
 /** Below this many matching keys a prefix listing reads them from the key index instead of walking the store. */
 const SPARSE_PREFIX_KEYS = 2048;
 /** The most rows one page of a dense-prefix listing examines; a page that finds too few ends early (list()). */
 export const DENSE_SCAN_ROWS = 20_000;
+
+/** What a write starts from, read in one statement: the store's usage, revision, global version and chain. */
+export interface StoreMeta {
+  usage: Usage;
+  revision: number;
+  globalVersion: number;
+  incarnation: Uint8Array | null;
+  headDigest: Uint8Array | null;
+  /** Bytes the history holds against its allowance. */
+  historyBytes: number;
+}
+
+/** What a committed write leaves in store_meta. */
+export interface Committed {
+  usage: Usage;
+  revision: number;
+  globalVersion: number;
+  headDigest: Uint8Array;
+  incarnation: Uint8Array;
+  /** D(0), when the write was the store's first revision: the base its records start from. */
+  genesis: Uint8Array | null;
+  /** Bytes the write added to the history's allowance (records, retained values). */
+  historyBytes: number;
+  settings: HistorySettings;
+}
+
+const ZERO = new Uint8Array(32);
+const bytesOrNull = (value: ArrayBuffer | null) => (value === null ? null : new Uint8Array(value));
 
 /** A listed key with its creation sequence. */
 export type ListedRow = { seq: number; key: string; version: number };
@@ -37,12 +61,97 @@ export class StoreSql {
   readonly changes: ChangesSql;
   /** The used watch tickets' statements (feed/watch-sql.ts). */
   readonly watch: WatchSql;
+  /** The history's statements (history/history-sql.ts), and its reads over the whole store. */
+  readonly history: HistorySql;
+  readonly live: LiveSql;
+  /** Known to have its history's base (history/base.ts): set once checked, per wake. */
+  historyReady = false;
+  /** The head as last read; dropped by every write, read again when asked for. */
+  #head: Head | null = null;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     this.lease = new LeaseSql(sql);
     this.changes = new ChangesSql(sql);
     this.watch = new WatchSql(sql);
+    this.history = new HistorySql(sql);
+    this.live = new LiveSql(sql);
+  }
+
+  meta(): StoreMeta {
+    const row = this.#sql
+      .exec<{ b: number; k: number; r: number; g: number; i: ArrayBuffer | null; d: ArrayBuffer | null; h: number }>(
+        "SELECT used_bytes AS b, used_keys AS k, revision AS r, global_version AS g, incarnation AS i, head_digest AS d, history_bytes AS h FROM store_meta WHERE id = 1",
+      )
+      .one();
+    return { usage: { bytes: row.b, keys: row.k }, revision: row.r, globalVersion: row.g, incarnation: bytesOrNull(row.i), headDigest: bytesOrNull(row.d), historyBytes: row.h };
+  }
+
+  /** Everything a committed write changes in store_meta, in one statement. */
+  commit(next: Committed): void {
+    this.#head = null;
+    this.#sql.exec(
+      `UPDATE store_meta SET used_bytes = ?, used_keys = ?, revision = ?, global_version = ?, head_digest = ?, incarnation = ?,
+         history_bytes = history_bytes + ?, history_base_digest = COALESCE(?, history_base_digest),
+         history_values_ms = ?, history_retention_ms = ?, history_allowance = ? WHERE id = 1`,
+      next.usage.bytes,
+      next.usage.keys,
+      next.revision,
+      next.globalVersion,
+      blob(next.headDigest),
+      blob(next.incarnation),
+      next.historyBytes,
+      blob(next.genesis),
+      next.settings.valuesMs,
+      next.settings.retentionMs,
+      next.settings.allowanceBytes,
+    );
+  }
+
+  /** The store's head: its revision and digest, cached between writes. */
+  currentHead(): Head {
+    if (!this.#head) {
+      const row = this.#sql.exec<{ r: number; d: ArrayBuffer | null }>("SELECT revision AS r, head_digest AS d FROM store_meta WHERE id = 1").one();
+      this.#head = { revision: row.r, digest: row.d === null ? ZERO : new Uint8Array(row.d) };
+    }
+    return this.#head;
+  }
+
+  /**
+   * The chain of a store older than history starts here: its incarnation, and its head digest, which is also the
+   * base of its records (they begin at `oldest`).
+   */
+  setBase(incarnation: Uint8Array, oldest: number, digest: Uint8Array): void {
+    this.#head = null;
+    this.#sql.exec(
+      "UPDATE store_meta SET incarnation = ?, head_digest = ?, history_oldest = ?, history_base_digest = ? WHERE id = 1",
+      blob(incarnation),
+      blob(digest),
+      oldest,
+      blob(digest),
+    );
+  }
+
+  /**
+   * An import's revision starts the records again (earlier ones described the data it replaced): the new head, the
+   * records' new beginning and base, and the history's bytes from scratch.
+   */
+  restartHistory(next: { revision: number; headDigest: Uint8Array; incarnation: Uint8Array; baseDigest: Uint8Array; historyBytes: number }): void {
+    this.#head = null;
+    this.#sql.exec(
+      "UPDATE store_meta SET revision = ?, head_digest = ?, incarnation = ?, history_oldest = ?, history_base_digest = ?, history_bytes = ? WHERE id = 1",
+      next.revision,
+      blob(next.headDigest),
+      blob(next.incarnation),
+      next.revision,
+      blob(next.baseDigest),
+      next.historyBytes,
+    );
+  }
+
+  /** Forgets the cached head (after a write that did not go through commit, such as an import). */
+  invalidateHead(): void {
+    this.#head = null;
   }
 
   globalVersion(): number {
@@ -109,25 +218,27 @@ export class StoreSql {
     return { seq: row.seq, version: row.version, size: row.size, blobId: row.blob_id, value };
   }
 
-  insert(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null): void {
+  insert(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null, sha256: Uint8Array | null): void {
     this.#sql.exec(
-      "INSERT INTO objects (key, version, size, value, blob_id) VALUES (?, ?, ?, ?, ?)",
+      "INSERT INTO objects (key, version, size, value, blob_id, value_sha256) VALUES (?, ?, ?, ?, ?, ?)",
       key,
       version,
       size,
       blob(value),
       blobId,
+      blob(sha256),
     );
   }
 
   /** Replaces the value in place: the key keeps its creation position. */
-  update(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null): void {
+  update(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null, sha256: Uint8Array | null): void {
     this.#sql.exec(
-      "UPDATE objects SET version = ?, size = ?, value = ?, blob_id = ? WHERE key = ?",
+      "UPDATE objects SET version = ?, size = ?, value = ?, blob_id = ?, value_sha256 = ? WHERE key = ?",
       version,
       size,
       blob(value),
       blobId,
+      blob(sha256),
       key,
     );
   }

@@ -1,3 +1,5 @@
+import type { HistorySettings } from "./history/record";
+
 /**
  * The plain domain objects that cross the Workers RPC boundary between the Worker and a store's Durable Object.
  * No protobuf here: the codec converts at the edge.
@@ -14,11 +16,12 @@ export const NEVER_MATCHES = -2;
 
 /**
  * A value carried in the RPC call itself, or one staged beforehand in chunks (see stageChunks), or — only in a
- * precheck, before staging — just its size.
+ * precheck, before staging — just its size. A value to write comes with the SHA-256 of its bytes (the Worker
+ * hashes it): the history's digest covers it (HISTORY.md §3).
  */
 export type PutValue =
-  | { kind: "inline"; bytes: Uint8Array }
-  | { kind: "staged"; blobId: number; size: number }
+  | { kind: "inline"; bytes: Uint8Array; sha256: Uint8Array }
+  | { kind: "staged"; blobId: number; size: number; sha256: Uint8Array }
   | { kind: "planned"; size: number };
 
 export interface PutItem {
@@ -43,6 +46,23 @@ export interface PutObjectsInput {
 export interface PutFailure {
   kind: "conflict" | "fenced" | "quota" | "staged-value-missing" | "unavailable" | "importing";
   message: string;
+  /** The store's head when the store refused it (HISTORY.md §2: a refused write is as checkable as a value). */
+  head?: Head;
+}
+
+/** The store's head (HISTORY.md §2): its revision and that revision's digest (32 zero bytes at revision 0). */
+export interface Head {
+  revision: number;
+  digest: Uint8Array;
+}
+
+/** The head of a store never written, or erased and not written since. */
+export const ZERO_HEAD: Head = { revision: 0, digest: new Uint8Array(32) };
+
+/** An answer and the head at which the store served it. */
+export interface Headed<T> {
+  head: Head;
+  value: T;
 }
 
 /**
@@ -81,6 +101,8 @@ export interface WriteContext {
   lease: string | null;
   /** How long deleted keys stay in the change feed, in ms (VSS_CHANGES_RETENTION_DAYS). */
   changeRetentionMs: number;
+  /** What history the store keeps (VSS_HISTORY_*). */
+  history: HistorySettings;
 }
 
 /** What a store returns for getObject; a large value comes in chunks that the caller finishes with readBlob. */

@@ -16,20 +16,24 @@ import { answerClose, parseWatchRequest, Watchers } from "./feed/watch";
 import { TransferSql } from "./transfer/transfer-sql";
 import { abortImport, beginImport, commitImport, importStatus, storeImportPieces, type ImportFailure, type ImportPiece, type ImportStatus } from "./transfer/transfer";
 import { exportPage, type ExportPage } from "./transfer/export";
+import type { ExportedChain } from "./transfer/import-revision";
 import { absentChanges, absentList } from "./core/absent";
+import { ensureBase } from "./history/base";
+import { historyPage, type HistoryPage } from "./history/read";
+import { versionAt, type VersionAnswer } from "./history/version";
+import { OVER_ALLOWANCE_DELAY_MS, pruneHistory } from "./history/prune";
 import { accountFor } from "../account/vss-account";
-import { IMPORTING, isImporting, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
+import { IMPORTING, isImporting, ZERO_HEAD, type Head, type Headed, type Importing, type ListInput, type ListPage, type PutFailure, type PutObjectsInput, type Result, type StoredObject, type Usage, type WriteContext } from "./types";
 
 /** Which store an operator's call is about. */
 type StoreName = Pick<WriteContext, "identity" | "storeId">;
 const IMPORT_REFUSAL: Result<never, PutFailure> = { ok: false, error: { kind: "importing", message: "the store is being imported" } };
 
-const OK: Result<null, never> = { ok: true, value: null };
-
 /**
  * One store: the data of one (identity, store_id) pair in its own SQLite database. The object serializes every
  * call, and each write runs in one transactionSync, so writes to a store are linearizable.
  * Methods are the Worker's RPC surface; they never see protobuf, and delegate to the modules beside this one.
+ * Wallet-facing answers carry the head they were served at (HISTORY.md §2).
  */
 export class VssStore extends DurableObject<Env> {
   #sql: StoreSql | null = null;
@@ -37,13 +41,16 @@ export class VssStore extends DurableObject<Env> {
   readonly #watchers: Watchers;
   /** Whether an operator's import is in progress (null: not read since waking); see #isImporting. */
   #importing: boolean | null = null;
+  /** When the alarm is set for (null: none; undefined: not read since waking). */
+  #alarmAt: number | null | undefined = undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     const store = this;
     this.#watchers = new Watchers(ctx, env, () => {
       const db = store.#existingDb();
-      return { revision: db?.changes.revision().revision ?? 0, globalVersion: db?.globalVersion() ?? 0 };
+      const head = db?.currentHead() ?? ZERO_HEAD;
+      return { revision: head.revision, digest: head.digest, globalVersion: db?.globalVersion() ?? 0 };
     });
     this.#host = {
       storage: ctx.storage,
@@ -65,10 +72,7 @@ export class VssStore extends DurableObject<Env> {
     return this.#sql;
   }
 
-  /**
-   * The store's tables if it has ever been written, else null: reads of a store that does not exist answer
-   * "empty" without creating it (a read must not leave storage behind).
-   */
+  /** The store's tables if it has ever been written, else null: a read creates nothing. */
   #existingDb(): StoreSql | null {
     if (this.#sql) return this.#sql;
     return hasSchema(this.ctx.storage) ? this.#db : null;
@@ -80,9 +84,19 @@ export class VssStore extends DurableObject<Env> {
     return this.#importing;
   }
 
-  /** The tables for a wallet's call: IMPORTING during an import, null when the store was never written. */
-  #forWallet(): StoreSql | null | Importing {
-    return this.#isImporting() ? IMPORTING : this.#existingDb();
+  /**
+   * The tables for a wallet's call on `storeId` (this store's own): IMPORTING during an import, null when the store
+   * was never written. A store older than history gets its base the first time (history/base.ts).
+   */
+  #forWallet(storeId: string): StoreSql | null | Importing {
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    if (db) ensureBase(this.ctx.storage, db, storeId);
+    return db;
+  }
+
+  #head(db: StoreSql | null): Head {
+    return db?.currentHead() ?? ZERO_HEAD;
   }
 
   get #transfer(): TransferSql {
@@ -90,12 +104,12 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** getObject (core/read.ts): a large value comes with its first chunks, up to `chunkBytes`; readBlob has the rest. */
-  getObject(key: string, chunkBytes = RPC_VALUE_BUDGET_BYTES): StoredObject | null | Importing {
-    const db = this.#forWallet();
-    return isImporting(db) ? db : readObject(db, key, chunkBytes);
+  getObject(storeId: string, key: string, chunkBytes = RPC_VALUE_BUDGET_BYTES): Headed<StoredObject | null> | Importing {
+    const db = this.#forWallet(storeId);
+    return isImporting(db) ? db : { head: this.#head(db), value: readObject(db, key, chunkBytes) };
   }
 
-  /** Further chunks of a committed blob; `gone` when a later write replaced or deleted it meanwhile. */
+  /** Further chunks of a committed blob (a live value or a retained past one); `gone` when it was dropped meanwhile. */
   readBlob(blobId: number, fromSeq: number): Result<Uint8Array[], "gone"> {
     const db = this.#existingDb();
     const shape = db?.blob(blobId);
@@ -103,24 +117,18 @@ export class VssStore extends DurableObject<Env> {
     return { ok: true, value: db.chunks(blobId, fromSeq, RPC_VALUE_BUDGET_BYTES) };
   }
 
-  /**
-   * Before a put stages its large values: refuses it if it would conflict or break the store quota, and
-   * registers the store. The value sizes are given as `planned` values.
-   */
+  /** Before a put stages its large values: refuses one that would conflict or break the store quota; registers the store. */
   async precheck(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-    if (this.#isImporting()) return IMPORT_REFUSAL;
-    return admit(this.#host, context, input);
+    if (isImporting(this.#forWallet(context.storeId))) return IMPORT_REFUSAL;
+    return this.#withHead(await admit(this.#host, context, input));
   }
 
-  /**
-   * Appends chunks to a staged blob (a new one when `blobId` is null) and returns its id. A staged blob is
-   * invisible until a putObjects commits it; one abandoned for STAGED_BLOB_TTL_MS is removed by the alarm.
-   */
+  /** Appends chunks to a staged blob (a new one when `blobId` is null); invisible until a putObjects commits it. */
   async stageChunks(blobId: number | null, fromSeq: number, chunks: Uint8Array[]): Promise<Result<number, string>> {
     if (this.#isImporting()) return { ok: false, error: "importing" };
     const now = Date.now();
     const result = appendStaged(this.ctx.storage, this.#db, blobId, fromSeq, chunks, now);
-    await armCollector(this.ctx.storage, now);
+    await this.#armAlarm(armCollector(now));
     return result;
   }
 
@@ -129,7 +137,7 @@ export class VssStore extends DurableObject<Env> {
     if (this.#isImporting()) return IMPORTING;
     const now = Date.now();
     const ids = stageSmallValues(this.ctx.storage, this.#db, values, now);
-    await armCollector(this.ctx.storage, now);
+    await this.#armAlarm(armCollector(now));
     return ids;
   }
 
@@ -140,59 +148,98 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** The one transactional write (core/writes.ts): every item applies, or none does; watchers hear of it. */
-  async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<null, PutFailure>> {
-    if (this.#isImporting()) return IMPORT_REFUSAL;
-    return this.#committed(await putObjects(this.#host, context, input));
+  async putObjects(context: WriteContext, input: PutObjectsInput): Promise<Result<Head, PutFailure>> {
+    if (isImporting(this.#forWallet(context.storeId))) return IMPORT_REFUSAL;
+    return this.#committed(context, await putObjects(this.#host, context, input));
   }
 
   /** Deletes `key` if it exists and `version` is -1 or matches; a miss is not an error; fenced writers are refused. */
-  async deleteObject(context: WriteContext, key: string, version: number): Promise<Result<null, PutFailure>> {
-    if (this.#isImporting()) return IMPORT_REFUSAL;
-    return this.#committed(await deleteObject(this.#host, context, key, version));
+  async deleteObject(context: WriteContext, key: string, version: number): Promise<Result<Head, PutFailure>> {
+    if (isImporting(this.#forWallet(context.storeId))) return IMPORT_REFUSAL;
+    return this.#committed(context, await deleteObject(this.#host, context, key, version));
   }
 
-  #committed(result: Result<Applied | null, PutFailure>): Result<null, PutFailure> {
-    if (!result.ok) return result;
-    if (result.value) this.#watchers.committed(result.value);
-    return OK;
+  /** A refused write answers the head it was refused at. */
+  #withHead<T>(result: Result<T, PutFailure>): Result<T, PutFailure> {
+    return result.ok ? result : { ok: false, error: { ...result.error, head: this.#head(this.#existingDb()) } };
+  }
+
+  /** After a write: the head it made (or the current one); watchers hear of it; the history's pruning is scheduled. */
+  async #committed(context: WriteContext, result: Result<Applied | null, PutFailure>): Promise<Result<Head, PutFailure>> {
+    if (!result.ok) return this.#withHead(result);
+    const applied = result.value;
+    if (!applied) return { ok: true, value: this.#head(this.#existingDb()) };
+    this.#watchers.committed(applied);
+    const now = Date.now();
+    if (applied.historyBytes > context.history.allowanceBytes) await this.#armAlarm(now + OVER_ALLOWANCE_DELAY_MS);
+    else if (applied.retained) await this.#armAlarm(now + context.history.valuesMs);
+    return { ok: true, value: { revision: applied.revision, digest: applied.digest } };
+  }
+
+  /** Makes sure the alarm runs by `due` (one alarm serves the staged-blob collector and the history's pruning). */
+  async #armAlarm(due: number | null): Promise<void> {
+    if (due === null) return;
+    if (this.#alarmAt === undefined) this.#alarmAt = await this.ctx.storage.getAlarm();
+    if (this.#alarmAt !== null && this.#alarmAt <= due) return;
+    await this.ctx.storage.setAlarm(due);
+    this.#alarmAt = due;
   }
 
   /** Grants the writer lease (MULTIDEVICE.md §4); a lease is a write, so a new store registers first. */
   async acquireLease(context: WriteContext, holder: string, ttlSeconds: number, force: boolean): Promise<Result<LeaseView, LeaseRefusal | PutFailure>> {
-    if (this.#isImporting()) return IMPORT_REFUSAL;
+    if (isImporting(this.#forWallet(context.storeId))) return IMPORT_REFUSAL;
     const registered = await register(this.#host, context);
     if (!registered.ok) return registered;
     return acquireLease(this.ctx.storage, this.#db.lease, holder, ttlSeconds, force, Date.now());
   }
 
   renewLease(token: string, ttlSeconds: number): Result<LeaseView, LeaseRefusal | PutFailure> {
-    const db = this.#forWallet();
-    return isImporting(db) ? IMPORT_REFUSAL : renewLease(this.ctx.storage, db?.lease ?? null, token, ttlSeconds, Date.now());
+    if (this.#isImporting()) return IMPORT_REFUSAL;
+    return renewLease(this.ctx.storage, this.#existingDb()?.lease ?? null, token, ttlSeconds, Date.now());
   }
 
   releaseLease(token: string): Importing | null {
-    const db = this.#forWallet();
-    if (isImporting(db)) return db;
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
     if (db) releaseLease(this.ctx.storage, db.lease, token, Date.now());
     return null;
   }
 
   getLease(): LeaseView | null | Importing {
-    const db = this.#forWallet();
-    return isImporting(db) || !db ? db : liveLease(db.lease, Date.now());
+    if (this.#isImporting()) return IMPORTING;
+    const db = this.#existingDb();
+    return db && liveLease(db.lease, Date.now());
   }
 
   /** The change feed after `since` (MULTIDEVICE.md §5); a store never written is at revision 0. */
-  listChanges(since: number, pageSize: number): ChangesPage | Importing {
-    const db = this.#forWallet();
+  listChanges(storeId: string, since: number, pageSize: number): Headed<ChangesPage> | Importing {
+    const db = this.#forWallet(storeId);
     if (isImporting(db)) return db;
-    return db ? changesSince(db.changes, since, pageSize, db.globalVersion()) : absentChanges(since);
+    return { head: this.#head(db), value: db ? changesSince(db.changes, since, pageSize, db.globalVersion()) : absentChanges(since) };
   }
 
   /** getObjects (MULTIDEVICE.md §7): inline values and the heads of chunked ones, within `budgetBytes`. */
-  getObjects(keys: string[], budgetBytes: number): BatchRead | Importing {
-    const db = this.#forWallet();
-    return isImporting(db) ? db : readBatch(db, keys, budgetBytes);
+  getObjects(storeId: string, keys: string[], budgetBytes: number): Headed<BatchRead> | Importing {
+    const db = this.#forWallet(storeId);
+    return isImporting(db) ? db : { head: this.#head(db), value: readBatch(db, keys, budgetBytes) };
+  }
+
+  listKeyVersions(storeId: string, input: ListInput): Headed<ListPage> | Importing {
+    const db = this.#forWallet(storeId);
+    if (isImporting(db)) return db;
+    return { head: this.#head(db), value: db ? listPage(db, input) : absentList(input) };
+  }
+
+  /** getHistory (HISTORY.md §4, history/read.ts). */
+  getHistory(storeId: string, afterRevision: number, pageSize: number, resumeKey: string | null): HistoryPage | Importing {
+    const db = this.#forWallet(storeId);
+    return isImporting(db) ? db : historyPage(db, afterRevision, pageSize, resumeKey);
+  }
+
+  /** getVersion (HISTORY.md §4, history/version.ts): a large value comes with its first chunks, as for getObject. */
+  getVersion(storeId: string, key: string, revision: number, chunkBytes = RPC_VALUE_BUDGET_BYTES): Headed<VersionAnswer> | Importing {
+    const db = this.#forWallet(storeId);
+    return isImporting(db) ? db : { head: this.#head(db), value: versionAt(db, key, revision, chunkBytes) };
   }
 
   /**
@@ -226,23 +273,11 @@ export class VssStore extends DurableObject<Env> {
 
   override async webSocketClose(socket: WebSocket, code: number): Promise<void> {
     answerClose(socket, code);
-    await this.#watcherGone(socket);
+    await this.#watchers.gone(socket);
   }
 
   override async webSocketError(socket: WebSocket): Promise<void> {
-    await this.#watcherGone(socket);
-  }
-
-  async #watcherGone(socket: WebSocket): Promise<void> {
-    const owner = this.#watchers.ownerOf(socket);
-    if (owner) await this.#watchers.report(owner, socket);
-  }
-
-  listKeyVersions(input: ListInput): ListPage | Importing {
-    if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
-    if (!db) return absentList(input);
-    return listPage(db, input);
+    await this.#watchers.gone(socket);
   }
 
   /** The store's exact usage (bytes and keys). */
@@ -262,6 +297,7 @@ export class VssStore extends DurableObject<Env> {
     this.#sql = null;
     this.#host.registered = false;
     this.#importing = null;
+    this.#alarmAt = null;
   }
 
   /** The store's state for the operator (creates nothing when the store was never written). */
@@ -272,9 +308,10 @@ export class VssStore extends DurableObject<Env> {
   }
 
   /** Starts or resumes an operator's import (transfer/transfer.ts); the store registers first, like a first write. */
-  async importBegin(name: StoreName, request: { source: string; replace: boolean; force: boolean }): Promise<Result<ImportStatus, ImportFailure>> {
-    const registered = await register(this.#host, { ...name, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 0 });
+  async importBegin(name: StoreName, request: { source: string; replace: boolean; force: boolean; chain: ExportedChain | null }): Promise<Result<ImportStatus, ImportFailure>> {
+    const registered = await register(this.#host, { ...name, identityStores: 0 });
     if (!registered.ok) return { ok: false, error: { kind: "invalid", message: registered.error.message } };
+    ensureBase(this.ctx.storage, this.#db, name.storeId);
     const result = beginImport(this.ctx.storage, this.#db, this.#transfer, request);
     this.#importing = null;
     return result;
@@ -284,12 +321,13 @@ export class VssStore extends DurableObject<Env> {
     return storeImportPieces(this.ctx.storage, this.#db, this.#transfer, importId, pieces);
   }
 
-  /** Makes the import visible at once, then tells the account the store's usage (best effort). */
+  /** Makes the import visible at once as one revision, then tells the account the store's usage (best effort). */
   async importCommit(name: StoreName, importId: string, summary: { keys: number; globalVersion: number }): Promise<Result<ImportStatus, ImportFailure>> {
-    const result = commitImport(this.ctx.storage, this.#db, this.#transfer, importId, summary);
+    const result = commitImport(this.ctx.storage, this.#db, this.#transfer, { storeId: name.storeId, importId, ...summary });
     this.#importing = null;
     if (!result.ok) return result;
-    this.#watchers.committed({ revision: this.#db.changes.revision().revision, globalVersion: this.#db.globalVersion() });
+    const head = this.#db.currentHead();
+    this.#watchers.committed({ revision: head.revision, digest: head.digest, globalVersion: this.#db.globalVersion() });
     try {
       await accountFor(this.env, name.identity).report(name.storeId, { bytes: result.value.bytes, keys: result.value.keys });
     } catch (error) {
@@ -298,24 +336,28 @@ export class VssStore extends DurableObject<Env> {
     return result;
   }
 
-  /** Drops an unfinished import; the store is left empty. */
+  /** Drops an unfinished import; the store is left empty (a store it replaced records that as a revision). */
   importAbort(): ImportStatus {
     const status = abortImport(this.ctx.storage, this.#db, this.#transfer);
     this.#importing = null;
     return status;
   }
 
-  /** A page of the operator's export (transfer/export.ts), oldest-created first. */
-  exportPage(afterSeq: number): ExportPage | Importing {
-    if (this.#isImporting()) return IMPORTING;
-    const db = this.#existingDb();
+  /** A page of the operator's export (transfer/export.ts), oldest-created first; the first carries the chain. */
+  exportPage(storeId: string, afterSeq: number): ExportPage | Importing {
+    const db = this.#forWallet(storeId);
+    if (isImporting(db)) return db;
     if (!db) return { items: [], done: true, revision: 0, ...(afterSeq === 0 ? { globalVersion: 0, keys: 0 } : {}) };
     return exportPage(db, this.#transfer, afterSeq, RPC_VALUE_BUDGET_BYTES);
   }
 
-  /** Removes staged blobs that were never committed (their request died), then re-arms for the rest. */
+  /** The staged-blob collector and the history's pruning, then the alarm again for whichever is due first. */
   override async alarm(): Promise<void> {
+    this.#alarmAt = null;
     const db = this.#existingDb();
-    if (db) await collectStaged(this.ctx.storage, db, Date.now());
+    if (!db) return;
+    const now = Date.now();
+    const dues = [collectStaged(this.ctx.storage, db, now), pruneHistory(this.ctx.storage, db, now)].filter((d): d is number => d !== null);
+    if (dues.length > 0) await this.#armAlarm(Math.min(...dues));
   }
 }

@@ -12,8 +12,11 @@ export const CORS_PATH_PREFIX = "/vss";
 
 /** Request headers a page may send: the credentials, the body type, and the protocol's own (MULTIDEVICE.md §4). */
 export const CORS_ALLOW_HEADERS = "authorization, content-type, vss-lease";
-/** Response headers a page may read: the client refuses an answer without the protocol version. */
-export const CORS_EXPOSE_HEADERS = "vss-protocol-version, retry-after";
+/**
+ * Response headers a page may read: the client refuses an answer without the protocol version, and a verifying
+ * client checks the store's head on every answer (HISTORY.md §2).
+ */
+export const CORS_EXPOSE_HEADERS = "vss-protocol-version, retry-after, vss-revision, vss-digest";
 export const CORS_ALLOW_METHODS = "GET, POST";
 /** How long a browser may reuse a preflight answer: a day (Firefox's cap; Chromium caps it at 2 h). */
 export const CORS_MAX_AGE_SECONDS = 86_400;

@@ -17,16 +17,16 @@ import { EMPTY_MESSAGE } from "../codec/responses";
 import { storeImporting, writeRefused } from "../errors";
 import { GetLeaseRequestSchema, WatchTicketRequestSchema } from "../gen/multidevice_pb";
 import { GET_OBJECTS_MAX_BYTES } from "../store/limits";
-import { isImporting } from "../store/types";
+import { isImporting, ZERO_HEAD } from "../store/types";
 import { operation, smallBody, writeContext, type AppEnv } from "./operation";
 import { protobufResponse } from "./respond";
-import { readObjects } from "./store-client";
+import { readObjects } from "./store-reads";
 import { existingStore, storeToCreate } from "./store-gate";
 import { issueTicket } from "./watch-ticket";
 import { ABSENT_RENEWAL, absentChanges } from "../store/core/absent";
 
-/** What `GET /vss/extensions` announces: the multi-device extension, each part at version 1. */
-export const EXTENSIONS = { lease: 1, changes: 1, watch: 1, getObjects: 1 } as const;
+/** What `GET /vss/extensions` announces: the multi-device extension and the history (HISTORY.md), each at version 1. */
+export const EXTENSIONS = { lease: 1, changes: 1, watch: 1, getObjects: 1, history: 1 } as const;
 
 /**
  * The multi-device routes (MULTIDEVICE.md §3): authenticated, scoped and rate-limited like the four VSS
@@ -71,15 +71,15 @@ export function multideviceRoutes(app: Hono<AppEnv>): void {
   operation(app, "listChanges", async (c, lease) => {
     const request = decodeListChanges(await smallBody(c, lease));
     const store = await existingStore(c.env, c.var.identity, request.storeId);
-    const page = store ? await store.listChanges(request.since, request.pageSize) : absentChanges(request.since);
+    const page = store ? await store.listChanges(request.storeId, request.since, request.pageSize) : { head: ZERO_HEAD, value: absentChanges(request.since) };
     if (isImporting(page)) throw storeImporting();
-    return protobufResponse(encodeChanges(page));
+    return protobufResponse(encodeChanges(page.value), page.head);
   });
 
   operation(app, "getObjects", async (c, lease) => {
     const request = decodeGetObjects(await smallBody(c, lease, GET_OBJECTS_MAX_BYTES));
-    const batch = await readObjects(await existingStore(c.env, c.var.identity, request.storeId), request.keys, lease);
-    return protobufResponse(encodeGetObjectsParts(batch.values, batch.missing, batch.remaining));
+    const { head, value: batch } = await readObjects(await existingStore(c.env, c.var.identity, request.storeId), request.storeId, request.keys, lease);
+    return protobufResponse(encodeGetObjectsParts(batch.values, batch.missing, batch.remaining), head);
   });
 
   operation(app, "watchTicket", async (c, lease) => {

@@ -85,9 +85,9 @@ export function operation(app: Hono<AppEnv>, name: string, handler: Handler): vo
 
 /** Who writes to which store, under which quotas, with which lease token (`vss-lease`, null when absent). */
 export function writeContext(c: Context<AppEnv>, storeId: string): WriteContext {
-  const { storeLimits, identityLimits, identityStores, changeRetentionMs } = c.var.config;
+  const { storeLimits, identityLimits, identityStores, changeRetentionMs, history } = c.var.config;
   const lease = c.req.header(LEASE_HEADER)?.trim() ?? null;
-  return { identity: c.var.identity, storeId, storeLimits, identityLimits, identityStores, lease, changeRetentionMs };
+  return { identity: c.var.identity, storeId, storeLimits, identityLimits, identityStores, lease, changeRetentionMs, history };
 }
 
 /** The request body under the configured size limit, watched while it streams in against `bounds`. */

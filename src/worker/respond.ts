@@ -1,5 +1,7 @@
 import { encodeError } from "../codec/responses";
+import { headHeaders } from "../codec/head";
 import { VssError, internalError } from "../errors";
+import type { Head } from "../store/types";
 
 /** The header every response carries; vss-client-ng ≥ 0.6 fails permanently without it (CONTRACT.md §2). */
 export const PROTOCOL_VERSION_HEADER = "vss-protocol-version";
@@ -7,9 +9,10 @@ export const PROTOCOL_VERSION = "0";
 
 const OCTET_STREAM = { "content-type": "application/octet-stream" };
 
-/** A 200 with a protobuf body, given whole or as parts (streamed without joining them). */
-export function protobufResponse(body: Uint8Array | Uint8Array[]): Response {
-  if (body instanceof Uint8Array) return new Response(body, { status: 200, headers: OCTET_STREAM });
+/** A 200 with a protobuf body, given whole or as parts (streamed without joining them), and the store's head if given. */
+export function protobufResponse(body: Uint8Array | Uint8Array[], head?: Head): Response {
+  const headers = head ? { ...OCTET_STREAM, ...headHeaders(head) } : OCTET_STREAM;
+  if (body instanceof Uint8Array) return new Response(body, { status: 200, headers });
   const length = body.reduce((sum, part) => sum + part.byteLength, 0);
   const parts = body.values();
   const stream = new ReadableStream<Uint8Array>({
@@ -19,7 +22,7 @@ export function protobufResponse(body: Uint8Array | Uint8Array[]): Response {
       else controller.enqueue(next.value);
     },
   });
-  return new Response(stream, { status: 200, headers: { ...OCTET_STREAM, "content-length": String(length) } });
+  return new Response(stream, { status: 200, headers: { ...headers, "content-length": String(length) } });
 }
 
 /** The one place an ErrorResponse is written. Anything that is not a VssError is logged and answered as a 500. */

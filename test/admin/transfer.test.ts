@@ -48,7 +48,9 @@ describe("admin export", () => {
     await wallet.put([["z", 0, "first"], ["a", 0, new Uint8Array(0)]], { globalVersion: 0 });
     await wallet.put([["m", 0, big], ["z", 1, "first again"]], { globalVersion: 1 });
     const parsed = await parseExport(await exportBytes(`sigs:${key.publicKeyHex}`, "w"));
-    expect(parsed.header).toEqual({ identity: `sigs:${key.publicKeyHex}`, storeId: "w", globalVersion: "2", keys: 3 });
+    expect(parsed.header).toMatchObject({ identity: `sigs:${key.publicKeyHex}`, storeId: "w", globalVersion: "2", keys: 3, headRevision: "2" });
+    expect(parsed.header.incarnation).toMatch(/^[0-9a-f]{32}$/);
+    expect(parsed.header.headDigest).toMatch(/^[0-9a-f]{64}$/);
     expect(parsed.items.map((i) => [i.key, i.version])).toEqual([["z", 2], ["a", 1], ["m", 1]]);
     expect(parsed.items[0]?.value).toEqual(bytes("first again"));
     expect(parsed.items[1]?.value).toEqual(new Uint8Array(0));

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { env, runInDurableObject } from "cloudflare:test";
+import { env, runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { ErrorCode } from "../../src/gen/vss_pb";
 import { CHUNK_BYTES } from "../../src/store/limits";
 import { expectError, TestClient } from "../support/vss";
+import { storeStub } from "../support/stores";
 
 const MiB = 1024 * 1024;
 
@@ -83,8 +84,8 @@ describe("large values", () => {
     expect(await storeCounts(c)).toEqual(counts); // the conflicting request's staged values are gone
   });
 
-  it("frees the chunks of a replaced or deleted value", async () => {
-    const c = new TestClient();
+  it("frees the chunks of a replaced or deleted value when no past values are retained (VSS_HISTORY_VALUES_DAYS=0)", async () => {
+    const c = new TestClient("store", undefined, { env: { VSS_HISTORY_VALUES_DAYS: "0" } });
     await c.put([["k", -1, pattern(5 * MiB, 4)]]);
     await c.put([["k", -1, pattern(2 * MiB + 1, 5)]]);
     expect(await storeCounts(c)).toEqual({ blobs: 1, chunks: 3 });
@@ -92,6 +93,18 @@ describe("large values", () => {
     expect(await storeCounts(c)).toEqual({ blobs: 0, chunks: 0 });
     await c.put([["k", -1, pattern(4 * MiB, 6)]]);
     await c.delete("k", -1);
+    expect(await storeCounts(c)).toEqual({ blobs: 0, chunks: 0 });
+  });
+
+  it("keeps a replaced value's chunks while the history retains it, and frees them when the retention has passed", async () => {
+    const c = new TestClient("retained");
+    await c.put([["k", -1, pattern(5 * MiB, 4)]]);
+    await c.put([["k", -1, "small now"]]);
+    expect(await storeCounts(c)).toEqual({ blobs: 1, chunks: 5 });
+    await runInDurableObject(storeStub(c), (_o, state) => {
+      state.storage.sql.exec("UPDATE history_versions SET ended_at = ?", Date.now() - 8 * 86_400_000);
+    });
+    expect(await runDurableObjectAlarm(storeStub(c))).toBe(true);
     expect(await storeCounts(c)).toEqual({ blobs: 0, chunks: 0 });
   });
 

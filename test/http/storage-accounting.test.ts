@@ -5,6 +5,7 @@ import type { Env } from "../../src/env";
 import { ErrorCode } from "../../src/gen/vss_pb";
 import { expectError, TestClient } from "../support/vss";
 import { SigsKey } from "../support/sigs";
+import { TEST_HISTORY } from "../support/history";
 
 function storeOf(c: TestClient) {
   const identity = `sigs:${c.key.publicKeyHex}`;
@@ -61,8 +62,8 @@ describe("storage accounting", () => {
     const store = storeOf(c);
     const staged = await store.stageChunks(null, 0, [new Uint8Array(MiB), new Uint8Array(MiB)]);
     if (!staged.ok) throw new Error(staged.error);
-    const context = { identity: `sigs:${key.publicKeyHex}`, storeId: c.storeId, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 86_400_000 };
-    const result = await store.putObjects(context, { puts: [{ key: "k", version: 4, value: { kind: "staged", blobId: staged.value, size: 2 * MiB } }], deletes: [] });
+    const context = { identity: `sigs:${key.publicKeyHex}`, storeId: c.storeId, storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 86_400_000, history: TEST_HISTORY };
+    const result = await store.putObjects(context, { puts: [{ key: "k", version: 4, value: { kind: "staged", blobId: staged.value, size: 2 * MiB, sha256: new Uint8Array(32) } }], deletes: [] });
     expect(result).toMatchObject({ ok: false, error: { kind: "conflict" } });
     expect(await footprint(c)).toMatchObject({ tables: 0 });
     expect(await accountStores(key)).toEqual([]);

@@ -158,6 +158,6 @@ describe("watch", () => {
     const response = await send("/extensions", null, { method: "GET", authorization: null });
     expect(response.status).toBe(200);
     expect(response.headers.get("vss-protocol-version")).toBe("0");
-    expect(await response.json()).toEqual({ lease: 1, changes: 1, watch: 1, getObjects: 1 });
+    expect(await response.json()).toEqual({ lease: 1, changes: 1, watch: 1, getObjects: 1, history: 1 });
   });
 });

@@ -5,6 +5,8 @@ import { STORE_MIGRATIONS as MIGRATIONS } from "../../migrations";
 import { STAGED_BLOB_TTL_MS } from "../../src/store/limits";
 import { prefixUpperBound } from "../../src/store/core/list";
 import { nextVersion } from "../../src/store/core/put";
+import { sha256 } from "../../src/store/history/digest";
+import { TEST_HISTORY } from "../support/history";
 
 let counter = 0;
 const freshStore = () => env.VSS_STORE.get(env.VSS_STORE.idFromName(`store-test-${counter++}-${Math.random()}`));
@@ -13,8 +15,12 @@ async function staged(store: ReturnType<typeof freshStore>, chunks: Uint8Array[]
   if (!result.ok) throw new Error(result.error);
   return result.value;
 }
-const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 86_400_000 };
-const inline = (text: string) => ({ kind: "inline" as const, bytes: new TextEncoder().encode(text) });
+const context = { identity: "test:store", storeId: "s", storeLimits: { bytes: 0, keys: 0 }, identityLimits: null, identityStores: 0, lease: null, changeRetentionMs: 86_400_000, history: TEST_HISTORY };
+const inline = (text: string) => {
+  const bytes = new TextEncoder().encode(text);
+  return { kind: "inline" as const, bytes, sha256: sha256(bytes) };
+};
+const NO_HASH = new Uint8Array(32);
 
 /** The store's RPC surface, driven directly (no HTTP, no protobuf). */
 describe("VssStore over RPC", () => {
@@ -24,17 +30,18 @@ describe("VssStore over RPC", () => {
       ok: false,
       error: { kind: "conflict" },
     });
-    expect(await store.putObjects(context, { puts: [{ key: "k", version: 0, value: inline("v") }], deletes: [] })).toEqual({ ok: true, value: null });
+    expect(await store.putObjects(context, { puts: [{ key: "k", version: 0, value: inline("v") }], deletes: [] })).toMatchObject({ ok: true, value: { revision: 1 } });
   });
 
   it("answers readBlob with gone once the blob was replaced", async () => {
     const store = freshStore();
     const blobId = await staged(store, [new Uint8Array(10).fill(1), new Uint8Array(10).fill(2)]);
-    await store.putObjects(context, { puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 20 } }], deletes: [] });
-    const head = await store.getObject("k");
-    expect(head).toMatchObject({ kind: "chunked", blobId, size: 20, chunkCount: 2 });
+    await store.putObjects(context, { puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 20, sha256: NO_HASH } }], deletes: [] });
+    const head = await store.getObject("s", "k");
+    expect(head).toMatchObject({ value: { kind: "chunked", blobId, size: 20, chunkCount: 2 } });
     expect(await store.readBlob(blobId, 1)).toEqual({ ok: true, value: [new Uint8Array(10).fill(2)] });
-    await store.putObjects(context, { puts: [{ key: "k", version: -1, value: inline("small") }], deletes: [] });
+    // Without retained values, a replaced blob is freed at once.
+    await store.putObjects({ ...context, history: { ...TEST_HISTORY, valuesMs: 0 } }, { puts: [{ key: "k", version: -1, value: inline("small") }], deletes: [] });
     expect(await store.readBlob(blobId, 1)).toEqual({ ok: false, error: "gone" });
   });
 
@@ -43,9 +50,9 @@ describe("VssStore over RPC", () => {
     const blobId = await staged(store, [new Uint8Array(4)]);
     expect(await store.stageChunks(blobId, 5, [new Uint8Array(4)])).toMatchObject({ ok: false });
     expect(
-      await store.putObjects(context, { puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 999 } }], deletes: [] }),
+      await store.putObjects(context, { puts: [{ key: "k", version: -1, value: { kind: "staged", blobId, size: 999, sha256: NO_HASH } }], deletes: [] }),
     ).toMatchObject({ ok: false, error: { kind: "staged-value-missing" } });
-    expect(await store.getObject("k")).toBeNull();
+    expect(await store.getObject("s", "k")).toMatchObject({ value: null });
   });
 
   it("removes staged blobs abandoned for longer than the TTL when its alarm runs", async () => {
@@ -66,9 +73,9 @@ describe("VssStore over RPC", () => {
 describe("a store that was never written", () => {
   it("answers reads as empty without creating any table", async () => {
     const store = freshStore();
-    expect(await store.getObject("k")).toBeNull();
-    expect(await store.getObject("global_version")).toMatchObject({ version: 0 });
-    expect(await store.listKeyVersions({ prefix: "", pageSize: 10 })).toEqual({ keyVersions: [], globalVersion: 0 });
+    expect(await store.getObject("s", "k")).toMatchObject({ head: { revision: 0 }, value: null });
+    expect(await store.getObject("s", "global_version")).toMatchObject({ value: { version: 0 } });
+    expect(await store.listKeyVersions("s", { prefix: "", pageSize: 10 })).toMatchObject({ value: { keyVersions: [], globalVersion: 0 } });
     expect(await store.readBlob(1, 0)).toEqual({ ok: false, error: "gone" });
     await store.deleteObject(context, "k", -1);
     expect(await store.usage()).toEqual({ bytes: 0, keys: 0 });

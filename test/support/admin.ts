@@ -45,7 +45,7 @@ export function concat(parts: Uint8Array[]): Uint8Array {
 
 /** A parsed export stream: header, items in order, end frame. */
 export interface ParsedExport {
-  header: { identity: string; storeId: string; globalVersion: string; keys: number };
+  header: { identity: string; storeId: string; globalVersion: string; keys: number; incarnation?: string; headRevision?: string; headDigest?: string };
   items: { key: string; version: number; value: Uint8Array }[];
   end: { keys: number; valueBytes: number; sha256: string };
   /** SHA-256 (hex) of every byte before the end frame, computed here. */

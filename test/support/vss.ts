@@ -59,14 +59,16 @@ export interface Reply<T> {
   status: number;
   message?: T;
   error?: ErrorResponse;
+  /** The answer's headers (the store's head rides in vss-revision and vss-digest, HISTORY.md §2). */
+  headers?: Headers;
 }
 
 /** Asserts the protocol header and decodes the body as `schema` (2xx) or ErrorResponse. */
 export async function decodeReply<Desc extends DescMessage>(response: Response, schema: Desc): Promise<Reply<MessageShape<Desc>>> {
   expect(response.headers.get("vss-protocol-version")).toBe("0");
   const bytes = new Uint8Array(await response.arrayBuffer());
-  if (response.ok) return { status: response.status, message: fromBinary(schema, bytes) };
-  return { status: response.status, error: fromBinary(ErrorResponseSchema, bytes) };
+  if (response.ok) return { status: response.status, message: fromBinary(schema, bytes), headers: response.headers };
+  return { status: response.status, error: fromBinary(ErrorResponseSchema, bytes), headers: response.headers };
 }
 
 /** Asserts a failed reply's status and error code. */

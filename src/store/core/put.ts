@@ -1,50 +1,11 @@
-import { recordWrite, type ChangedKeys } from "../feed/changes";
-import { fence } from "../lease/lease";
 import type { StoreSql } from "../sql";
-import { exceededQuota, objectUsage } from "./usage";
-import {
-  NEVER_MATCHES,
-  type DeleteItem,
-  type Limits,
-  type PutFailure,
-  type PutItem,
-  type PutObjectsInput,
-  type Result,
-  type Usage,
-} from "../types";
+import { objectUsage } from "./usage";
+import { NEVER_MATCHES, type DeleteItem, type PutFailure, type PutItem, type PutObjectsInput, type Result, type Usage } from "../types";
+import { Rejected, retire, transact, type Applied, type WriteRules, type WriteStep } from "./transact";
 
-/** Thrown inside the transaction to roll it back; never leaves this module. */
-class Rejected extends Error {
-  constructor(readonly failure: PutFailure) {
-    super(failure.message);
-  }
-}
-
-/** Thrown at the end of a trial run to roll back a transaction that succeeded. */
-class TrialDone extends Error {
-  constructor(readonly applied: Applied) {
-    super("trial");
-  }
-}
+export type { Applied, WriteRules } from "./transact";
 
 const conflict = (message: string) => new Rejected({ kind: "conflict", message });
-
-/** What a write is checked against: the store quota, the writer's lease token (null: none sent), and the clock. */
-export interface WriteRules {
-  limits: Limits;
-  lease: string | null;
-  now: number;
-  /** How long deleted keys stay in the change feed (ms). */
-  changeRetentionMs: number;
-}
-
-/** A committed write: the store's usage and revision after it, its global version, and the lease epoch it carried. */
-export interface Applied {
-  usage: Usage;
-  revision: number;
-  globalVersion: number;
-  leaseEpoch?: number;
-}
 
 /**
  * The version a record gets when a write requests `requested` and the record is at `current` (undefined when
@@ -65,54 +26,14 @@ export const deleteConflict = (key: string, requested: number, stored: number | 
   `delete of key ${JSON.stringify(key)}: ${stored === undefined ? "key does not exist" : `requested version ${requested}, stored ${stored}`}`;
 
 /**
- * Runs `write` in one transaction after the lease check (MULTIDEVICE.md §4, before any version check), then counts
- * the store quota and the revision. With `trial`, everything is rolled back and the result tells what the write
- * would leave. `write` returns null when it changed nothing (no revision is counted then).
- */
-function transact(
-  storage: DurableObjectStorage,
-  db: StoreSql,
-  rules: WriteRules,
-  trial: boolean,
-  write: (count: (delta: Usage) => void, keys: ChangedKeys) => boolean,
-): Result<Applied | null, PutFailure> {
-  try {
-    const applied = storage.transactionSync((): Applied | null => {
-      const fenced = fence(db.lease, rules.lease, rules.now);
-      if (!fenced.ok) throw new Rejected({ kind: "fenced", message: fenced.error.message });
-      const before = db.usage();
-      const after = { ...before };
-      const keys: ChangedKeys = new Map();
-      const changed = write((delta) => {
-        after.bytes += delta.bytes;
-        after.keys += delta.keys;
-      }, keys);
-      const exceeded = exceededQuota("store", before, after, rules.limits);
-      if (exceeded) throw new Rejected({ kind: "quota", message: exceeded });
-      const result = { usage: after, revision: 0, globalVersion: db.globalVersion(), leaseEpoch: fenced.value };
-      if (trial) throw new TrialDone(result);
-      if (!changed) return null;
-      if (after.bytes !== before.bytes || after.keys !== before.keys) db.addUsage(after.bytes - before.bytes, after.keys - before.keys);
-      result.revision = recordWrite(db.changes, keys, rules.now, rules.changeRetentionMs);
-      return result;
-    });
-    return { ok: true, value: applied };
-  } catch (error) {
-    if (error instanceof TrialDone) return { ok: true, value: error.applied };
-    if (error instanceof Rejected) return { ok: false, error: error.failure };
-    throw error;
-  }
-}
-
-/**
  * Applies a putObjects atomically: the lease check, puts in order, then the global version, then deletes, then
  * the store quota and the revision. With `trial`, nothing stays. An empty put never gets here (writes.ts).
  */
 export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: PutObjectsInput, rules: WriteRules, trial = false): Result<Applied, PutFailure> {
-  const result = transact(storage, db, rules, trial, (count, keys) => {
-    for (const item of input.puts) count(put(db, item, keys, trial));
-    if (input.globalVersion !== undefined) bumpGlobalVersion(db, input.globalVersion);
-    for (const item of input.deletes) count(remove(db, item, keys));
+  const result = transact(storage, db, rules, trial, (step) => {
+    for (const item of input.puts) step.count(put(step, item));
+    if (input.globalVersion !== undefined) bumpGlobalVersion(step, input.globalVersion);
+    for (const item of input.deletes) step.count(remove(step, item));
     return true;
   });
   if (!result.ok) return result;
@@ -125,30 +46,31 @@ export function applyPut(storage: DurableObjectStorage, db: StoreSql, input: Put
  * and counts no revision (null); a fenced writer is refused.
  */
 export function applyDelete(storage: DurableObjectStorage, db: StoreSql, key: string, version: number, rules: WriteRules): Result<Applied | null, PutFailure> {
-  return transact(storage, db, rules, false, (count, keys) => {
+  return transact(storage, db, rules, false, (step) => {
     const head = db.head(key);
     if (!head || (version !== -1 && version !== head.version)) return false;
-    count(deleteExisting(db, key, head));
-    keys.set(key, { version: 0, deleted: true });
+    step.count(deleteExisting(step, key, head));
+    step.keys.set(key, { version: 0, deleted: true, sha256: null });
     return true;
   });
 }
 
 /** Writes one item; returns how much the store's usage changes. A planned value (size only) is for trials only. */
-function put(db: StoreSql, item: PutItem, keys: ChangedKeys, trial: boolean): Usage {
+function put(step: WriteStep, item: PutItem): Usage {
+  const { db } = step;
   const head = db.head(item.key);
   const version = nextVersion(item.version, head?.version);
-  if (version === undefined) {
-    throw conflict(versionConflict(item.key, item.version, head?.version));
-  }
+  if (version === undefined) throw conflict(versionConflict(item.key, item.version, head?.version));
   let inline: Uint8Array | null = null;
   let blobId: number | null = null;
+  let sha256: Uint8Array | null = null;
   let size: number;
   if (item.value.kind === "inline") {
     inline = item.value.bytes;
+    sha256 = item.value.sha256;
     size = inline.byteLength;
   } else if (item.value.kind === "planned") {
-    if (!trial) throw new Error("a planned value can only be tried, not written");
+    if (!step.trial) throw new Error("a planned value can only be tried, not written");
     size = item.value.size;
   } else {
     const blob = db.blob(item.value.blobId);
@@ -157,38 +79,38 @@ function put(db: StoreSql, item: PutItem, keys: ChangedKeys, trial: boolean): Us
     }
     db.commitBlob(item.value.blobId);
     blobId = item.value.blobId;
+    sha256 = item.value.sha256;
     size = item.value.size;
   }
-  keys.set(item.key, { version, deleted: false });
+  if (head) retire(step, item.key, head, false);
+  step.keys.set(item.key, { version, deleted: false, sha256 });
   if (head) {
-    db.update(item.key, version, size, inline, blobId);
-    if (head.blobId !== null) db.deleteBlob(head.blobId);
+    db.update(item.key, version, size, inline, blobId, sha256);
     return { bytes: size - head.size, keys: 0 };
   }
-  db.insert(item.key, version, size, inline, blobId);
+  db.insert(item.key, version, size, inline, blobId, sha256);
   return objectUsage(item.key, size);
 }
 
-function bumpGlobalVersion(db: StoreSql, requested: number): void {
-  const current = db.globalVersion();
+function bumpGlobalVersion(step: WriteStep, requested: number): void {
+  const current = step.globalVersion;
   const version = nextVersion(requested, current === 0 ? undefined : current);
-  if (version === undefined) {
-    throw conflict(globalVersionConflict(requested, current));
-  }
-  db.setGlobalVersion(version);
+  if (version === undefined) throw conflict(globalVersionConflict(requested, current));
+  step.globalVersion = version;
 }
 
-/** Deletes `key` with its chunks (the caller has checked that it exists); returns the usage change. */
-function deleteExisting(db: StoreSql, key: string, head: { size: number; blobId: number | null }): Usage {
-  db.delete(key);
-  if (head.blobId !== null) db.deleteBlob(head.blobId);
+/** Deletes `key` (the caller has checked that it exists), retiring its version; returns the usage change. */
+function deleteExisting(step: WriteStep, key: string, head: { seq: number; version: number; size: number; blobId: number | null }): Usage {
+  retire(step, key, head, true);
+  step.db.delete(key);
   const removed = objectUsage(key, head.size);
   return { bytes: -removed.bytes, keys: -removed.keys };
 }
 
-function remove(db: StoreSql, item: DeleteItem, keys: ChangedKeys): Usage {
-  const head = db.head(item.key);
+function remove(step: WriteStep, item: DeleteItem): Usage {
+  const head = step.db.head(item.key);
   if (!head || (item.version !== -1 && item.version !== head.version)) throw conflict(deleteConflict(item.key, item.version, head?.version));
-  keys.set(item.key, { version: 0, deleted: true });
-  return deleteExisting(db, item.key, head);
+  const usage = deleteExisting(step, item.key, head);
+  step.keys.set(item.key, { version: 0, deleted: true, sha256: null });
+  return usage;
 }

@@ -37,7 +37,7 @@ class Rollback extends Error {
 
 /** The rules a write of `context` is checked against, now. */
 export function rulesOf(context: WriteContext): WriteRules {
-  return { limits: context.storeLimits, lease: context.lease, now: Date.now(), changeRetentionMs: context.changeRetentionMs };
+  return { limits: context.storeLimits, lease: context.lease, now: Date.now(), changeRetentionMs: context.changeRetentionMs, storeId: context.storeId, history: context.history };
 }
 
 /**
@@ -160,7 +160,7 @@ export async function deleteObject(host: StoreHost, context: WriteContext, key: 
  * Before its first write, a store tells its identity's account that it exists, so that deletion finds it; the
  * account refuses a store past the identity's store quota. Nothing is created here when that fails.
  */
-export async function register(host: StoreHost, context: WriteContext): Promise<Result<null, PutFailure>> {
+export async function register(host: StoreHost, context: Pick<WriteContext, "identity" | "storeId" | "identityStores">): Promise<Result<null, PutFailure>> {
   if (host.registered || (host.registered = host.existing()?.registered() ?? false)) return OK;
   let result: Result<null, string>;
   try {

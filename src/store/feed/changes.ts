@@ -23,18 +23,19 @@ export interface ChangesPage {
   globalVersion: number;
 }
 
-/** The keys a committed write changed: their version then, or deleted (last one wins within the write). */
-export type ChangedKeys = Map<string, { version: number; deleted: boolean }>;
+/**
+ * The keys a committed write changed: their version then and the SHA-256 of their value, or deleted (last one wins
+ * within the write).
+ */
+export type ChangedKeys = Map<string, { version: number; deleted: boolean; sha256: Uint8Array | null }>;
 
 /**
- * Counts one committed write inside its transaction: the store's revision advances by one, and every key the
- * write changed is recorded at that revision. Deleted keys older than `retentionMs` are pruned now and then.
+ * Records one committed write inside its transaction: every key the write changed is recorded at `revision` (the
+ * store's next; the caller advances it). Deleted keys older than `retentionMs` are pruned now and then.
  */
-export function recordWrite(sql: ChangesSql, keys: ChangedKeys, now: number, retentionMs: number): number {
-  const revision = sql.advance();
+export function recordWrite(sql: ChangesSql, keys: ChangedKeys, revision: number, now: number, retentionMs: number): void {
   for (const [key, change] of keys) sql.record(key, revision, change.deleted ? 0 : change.version, change.deleted, now);
   if (revision % PRUNE_EVERY === 0) sql.prune(now - retentionMs, PRUNE_BATCH);
-  return revision;
 }
 
 /**

@@ -5,9 +5,10 @@ import type { Env } from "../../env";
 /** MULTIDEVICE.md §6: watchers one store accepts. */
 export const MAX_WATCHERS = 32;
 
-/** What a watcher is told after a commit. */
+/** What a watcher is told after a commit: the revision, its digest (HISTORY.md §2), the global version, the lease epoch. */
 export interface Committed {
   revision: number;
+  digest: Uint8Array;
   globalVersion: number;
   leaseEpoch?: number;
 }
@@ -72,6 +73,12 @@ export class Watchers {
     }
   }
 
+  /** A socket closed or failed: its store tells the account how many remain. */
+  async gone(socket: WebSocket): Promise<void> {
+    const owner = this.ownerOf(socket);
+    if (owner) await this.report(owner, socket);
+  }
+
   /** The owner a socket was accepted for (null for a socket accepted before owners were recorded). */
   ownerOf(socket: WebSocket): WatcherOwner | null {
     const attachment = socket.deserializeAttachment() as Partial<Attachment> | null;
@@ -104,7 +111,7 @@ export class Watchers {
     const attachment = socket.deserializeAttachment() as Attachment | null;
     if (write.revision <= (attachment?.sent ?? -1)) return;
     try {
-      socket.send(encodeNotification(write.revision, write.globalVersion, write.leaseEpoch));
+      socket.send(encodeNotification(write));
       socket.serializeAttachment({ identity: "", storeId: "", ...attachment, sent: write.revision } satisfies Attachment);
     } catch {
       // the socket is closing; the runtime reports its close separately

@@ -20,6 +20,8 @@ export interface ExportPage {
   done: boolean;
   /** The store's revision when the page was read: a page at another revision than the first means a write came between. */
   revision: number;
+  /** On the first page of a store with revisions: its chain (HISTORY.md §3), so that an import can continue it. */
+  chain?: { incarnation: Uint8Array; digest: Uint8Array };
 }
 
 /**
@@ -49,7 +51,10 @@ export function exportPage(db: StoreSql, transfer: TransferSql, afterSeq: number
   return { items, done: heads.length < EXPORT_HEADS_PER_PAGE, ...first(db, afterSeq) };
 }
 
-function first(db: StoreSql, afterSeq: number): { globalVersion?: number; keys?: number; revision: number } {
-  const revision = db.changes.revision().revision;
-  return afterSeq === 0 ? { globalVersion: db.globalVersion(), keys: db.usage().keys, revision } : { revision };
+function first(db: StoreSql, afterSeq: number): Pick<ExportPage, "globalVersion" | "keys" | "revision" | "chain"> {
+  const head = db.currentHead();
+  if (afterSeq !== 0) return { revision: head.revision };
+  const { incarnation } = db.history.bounds();
+  const chain = head.revision > 0 && incarnation ? { incarnation, digest: head.digest } : undefined;
+  return { globalVersion: db.globalVersion(), keys: db.usage().keys, revision: head.revision, chain };
 }

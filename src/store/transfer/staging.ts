@@ -42,16 +42,16 @@ export function stagedIds(input: PutObjectsInput): number[] {
   return input.puts.flatMap((item) => (item.value.kind === "staged" ? [item.value.blobId] : []));
 }
 
-/** Makes sure the alarm that removes abandoned staged blobs will run. */
-export async function armCollector(storage: DurableObjectStorage, now: number): Promise<void> {
-  if ((await storage.getAlarm()) === null) await storage.setAlarm(now + STAGED_BLOB_TTL_MS);
+/** When the alarm that removes a blob staged now, should its request die, must run. */
+export function armCollector(now: number): number {
+  return now + STAGED_BLOB_TTL_MS;
 }
 
-/** Removes staged blobs abandoned for STAGED_BLOB_TTL_MS, then re-arms the alarm for the rest. */
-export async function collectStaged(storage: DurableObjectStorage, db: StoreSql, now: number): Promise<void> {
+/** Removes staged blobs abandoned for STAGED_BLOB_TTL_MS; returns when the rest are due (null: none staged). */
+export function collectStaged(storage: DurableObjectStorage, db: StoreSql, now: number): number | null {
   storage.transactionSync(() => {
     for (const id of db.staleStagedBlobs(now - STAGED_BLOB_TTL_MS)) db.deleteBlob(id);
   });
   const oldest = db.oldestStagedAt();
-  if (oldest !== null) await storage.setAlarm(oldest + STAGED_BLOB_TTL_MS);
+  return oldest === null ? null : oldest + STAGED_BLOB_TTL_MS;
 }

@@ -1,4 +1,6 @@
 import type { ObjectHead } from "../sql";
+import { asBlob } from "../sql-blob";
+import type { ExportedChain } from "./import-revision";
 
 /** Where an operator's import stands (store_meta, the store's `import` schema migration). */
 export interface ImportState {
@@ -44,6 +46,25 @@ export class TransferSql {
       state.received,
       state.partialBlob,
       state.source,
+    );
+  }
+
+  /** The exported chain the running import continues (HISTORY.md §3), if it named one. */
+  importChain(): ExportedChain | null {
+    const row = this.#sql
+      .exec<{ i: ArrayBuffer | null; r: number | null; d: ArrayBuffer | null }>(
+        "SELECT import_chain_incarnation AS i, import_chain_revision AS r, import_chain_digest AS d FROM store_meta WHERE id = 1",
+      )
+      .one();
+    return row.i && row.r !== null && row.d ? { incarnation: new Uint8Array(row.i), revision: row.r, digest: new Uint8Array(row.d) } : null;
+  }
+
+  setImportChain(chain: ExportedChain | null): void {
+    this.#sql.exec(
+      "UPDATE store_meta SET import_chain_incarnation = ?, import_chain_revision = ?, import_chain_digest = ? WHERE id = 1",
+      asBlob(chain?.incarnation ?? null),
+      chain?.revision ?? null,
+      asBlob(chain?.digest ?? null),
     );
   }
 

@@ -3,6 +3,7 @@ import type { ImportState, TransferSql } from "./transfer-sql";
 import { objectUsage } from "../core/usage";
 import { CHUNK_BYTES, GLOBAL_VERSION_KEY, INLINE_VALUE_MAX_BYTES, MAX_KEY_CHARS } from "../limits";
 import type { Result } from "../types";
+import { recordImportRevision, type ExportedChain } from "./import-revision";
 
 /** The largest value an import accepts: what the Worker can still serve whole (its request ceiling, config.ts). */
 export const IMPORT_VALUE_MAX_BYTES = 48 * 1024 * 1024;
@@ -37,6 +38,8 @@ export interface ImportPiece {
   size: number;
   offset: number;
   bytes: Uint8Array;
+  /** On an item's last piece: the SHA-256 of its whole value (the Worker hashes it as it streams; HISTORY.md §3). */
+  sha256?: Uint8Array;
 }
 
 /** Thrown inside a transaction to roll it back; never leaves this module. */
@@ -71,7 +74,12 @@ export function importStatus(db: StoreSql, transfer: TransferSql): ImportStatus 
  * unless `replace`, which empties it first. An unfinished import from another source is refused — another
  * operator's resume point would be lost without a word — unless `force`, which drops it (it was never visible).
  */
-export function beginImport(storage: DurableObjectStorage, db: StoreSql, transfer: TransferSql, request: { source: string; replace: boolean; force: boolean }): Result<ImportStatus, ImportFailure> {
+export function beginImport(
+  storage: DurableObjectStorage,
+  db: StoreSql,
+  transfer: TransferSql,
+  request: { source: string; replace: boolean; force: boolean; chain: ExportedChain | null },
+): Result<ImportStatus, ImportFailure> {
   return transaction(storage, () => {
     const state = transfer.importState();
     if (state.importId !== null && state.source === request.source) return importStatus(db, transfer);
@@ -84,6 +92,7 @@ export function beginImport(storage: DurableObjectStorage, db: StoreSql, transfe
     }
     transfer.clearData();
     transfer.setImportState({ importId: crypto.randomUUID(), received: 0, partialBlob: null, source: request.source });
+    transfer.setImportChain(request.chain);
     return importStatus(db, transfer);
   });
 }
@@ -98,7 +107,7 @@ function checkItem(piece: ImportPiece): void {
 
 function insert(db: StoreSql, piece: ImportPiece, inline: Uint8Array | null, blobId: number | null): void {
   try {
-    db.insert(piece.key, piece.version, piece.size, inline, blobId);
+    db.insert(piece.key, piece.version, piece.size, inline, blobId, piece.sha256 ?? null);
   } catch {
     throw invalid(`item ${piece.ordinal}: key ${JSON.stringify(piece.key)} appears twice`);
   }
@@ -149,39 +158,26 @@ export function storeImportPieces(storage: DurableObjectStorage, db: StoreSql, t
 
 /**
  * Makes the import visible, all at once: checks that every announced item arrived, sets the global version and
- * ends the import state. Returns the store's status afterwards.
+ * ends the import state, and records the import as one revision (import-revision.ts). Returns the store's status.
  */
 export function commitImport(
   storage: DurableObjectStorage,
   db: StoreSql,
   transfer: TransferSql,
-  importId: string,
-  summary: { keys: number; globalVersion: number },
+  request: { storeId: string; importId: string; keys: number; globalVersion: number },
 ): Result<ImportStatus, ImportFailure> {
   return transaction(storage, () => {
     const state = transfer.importState();
-    if (state.importId !== importId) throw new Rejected({ kind: "no-import", message: "no such import in progress on this store" });
+    if (state.importId !== request.importId) throw new Rejected({ kind: "no-import", message: "no such import in progress on this store" });
     if (state.partialBlob !== null) throw invalid(`item ${state.received} is incomplete`);
-    if (state.received !== summary.keys) throw invalid(`${state.received} items arrived, the import announces ${summary.keys}`);
-    if (!Number.isSafeInteger(summary.globalVersion) || summary.globalVersion < 0) throw invalid("global version must be an integer in [0, 2^53)");
-    db.setGlobalVersion(summary.globalVersion);
+    if (state.received !== request.keys) throw invalid(`${state.received} items arrived, the import announces ${request.keys}`);
+    if (!Number.isSafeInteger(request.globalVersion) || request.globalVersion < 0) throw invalid("global version must be an integer in [0, 2^53)");
+    db.setGlobalVersion(request.globalVersion);
     transfer.setImportState({ importId: null, received: 0, partialBlob: null, source: state.source });
-    recordImportInChangeFeed(db);
+    recordImportRevision(db, request.storeId, transfer.importChain(), Date.now());
+    transfer.setImportChain(null);
     return importStatus(db, transfer);
   });
-}
-
-/**
- * Where a committed import meets the change feed (MULTIDEVICE.md §5). Runs inside the commit's transaction, after
- * the data and global version are final and before the store becomes visible: the import is one new revision
- * that changed every imported key. A store that had revisions before (an import that replaced it) counts its
- * earlier history as pruned, so a device that synced before the import is told to reset rather than keep keys
- * the import removed; a store imported from nothing keeps a feed that walks from 0.
- */
-function recordImportInChangeFeed(db: StoreSql): void {
-  const previous = db.changes.revision().revision;
-  const revision = db.changes.advance();
-  db.changes.replaceWithObjects(revision, Date.now(), previous > 0 ? revision : 0);
 }
 
 /** Drops an unfinished import (everything it stored) and leaves the store empty. */
@@ -190,6 +186,9 @@ export function abortImport(storage: DurableObjectStorage, db: StoreSql, transfe
     if (transfer.importState().importId !== null) {
       transfer.clearData();
       transfer.setImportState({ importId: null, received: 0, partialBlob: null, source: null });
+      transfer.setImportChain(null);
+      // A replace emptied a store that had revisions: that is a change its chain and feed must show.
+      if (db.meta().revision > 0) recordImportRevision(db, "", null, Date.now());
     }
     return importStatus(db, transfer);
   });

@@ -120,7 +120,7 @@ describe("watchTicket and extensions", () => {
     expect(ticket.ticket.length).toBeGreaterThan(10);
     expect(ticket.expiresAtMs).toBeGreaterThan(BigInt(Date.now() - 60_000));
     const anonymous = new VssClient("http://vss.test/vss", { fetch: serverFetch, retryPolicy: NO_RETRY });
-    expect(await anonymous.extensions()).toEqual({ lease: 1, changes: 1, watch: 1, getObjects: 1 });
+    expect(await anonymous.extensions()).toEqual({ lease: 1, changes: 1, watch: 1, getObjects: 1, history: 1 });
   });
 
   it("reads a server without extensions (404) as none", async () => {
