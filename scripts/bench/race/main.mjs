@@ -4,9 +4,12 @@
 // rounds (ref then ours, then ours then ref, …), medians reported. Throughput from wrk and from a Node keep-alive
 // client; tail latency from the Node client (wrk's p99 against workerd is inflated here), wrk's beside it.
 // Writes .bench-results/race.json and the race section of BENCHMARKS.md; stops everything it started.
+// Ours is npm start's runner (scripts/start.mjs: the deploy bundle in workerd, nothing in front); a third contestant,
+// the same bundle hosted by Miniflare, runs on four rows only (hosts.mjs) and is reported in a table of its own.
 // Options: --reference TARBALL (default ../shared/anchors/vss-server-f446355.tar.gz from the repo root),
-// --ours-cmd "<shell command with {port} and {state}>", --rounds N (3), --only id,id (e.g. get@32,restore; a partial
-// run leaves BENCHMARKS.md alone). Environment: BENCH_SECONDS (per measurement and client, default 5).
+// --ours-cmd "<shell command with {port} and {state}>" (then no Miniflare: it would not be the same bundle),
+// --no-miniflare, --rounds N (3), --only id,id (e.g. get@32,restore; a partial run leaves BENCHMARKS.md alone).
+// Environment: BENCH_SECONDS (per measurement and client, default 5).
 import { cpus, loadavg, release, tmpdir, totalmem } from "node:os";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
@@ -15,7 +18,8 @@ import { fileURLToPath } from "node:url";
 import { ensureWrk, sh } from "../wrk.mjs";
 import { startPostgres } from "./postgres.mjs";
 import { ensureReference, startReference } from "./reference.mjs";
-import { startOurs } from "./ours.mjs";
+import { startMiniflare, startOurs } from "./ours.mjs";
+import { HOST_ROWS, hostSummary, hostTable } from "./hosts.mjs";
 import { withCpu } from "./processes.mjs";
 import { identities, prepare, restore, runNode, runWrk, sanity, seed, workloads } from "./workloads.mjs";
 import { HEADING, summarize, tables, targets, writeSection } from "./report.mjs";
@@ -28,6 +32,7 @@ const { values: opts } = parseArgs({
     "ours-cmd": { type: "string" },
     rounds: { type: "string", default: "3" },
     only: { type: "string" },
+    "no-miniflare": { type: "boolean", default: false },
   },
 });
 const ROUNDS = Number(opts.rounds);
@@ -48,6 +53,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 }
 
 const log = (line) => console.log(`race: ${line}`);
+const stallNote = (s) => (s ? `; slowest 1 %: ${(s.tailGapShare * 100).toFixed(0)} % of the wait answer-free, ${(s.tailServedShare * 100).toFixed(0)} % of the usual answers meanwhile, ${s.tailLoops} loops; longest gap ${s.longestGapMs.toFixed(1)} ms` : "");
 const fmt = (m) => `${m.rps.toFixed(0)} req/s, p50 ${m.p50.toFixed(2)} ms, p99 ${m.p99.toFixed(2)} ms${m.bad ? `, ${m.bad} NOT 200` : ""}`;
 
 /**
@@ -87,36 +93,48 @@ async function race() {
   const ids = identities();
   const rows = workloads(ids).filter((row) => !only || only.has(row.id) || only.has(row.spec.key));
   const doRestore = !only || only.has("restore");
+  let miniflare = null;
+  if (opts["no-miniflare"]) log("--no-miniflare: no host comparison");
+  else if (opts["ours-cmd"]) log("--ours-cmd: no host comparison (Miniflare would not serve the same bundle)");
+  else if (rows.some((row) => HOST_ROWS.has(row.id))) {
+    log("starting the same bundle hosted by Miniflare (host comparison)");
+    miniflare = await startMiniflare({ work });
+    cleanups.push(() => miniflare.stop());
+    servers.push({ name: "miniflare", url: miniflare.url, groups: { server: miniflare.pids }, rows: HOST_ROWS });
+  }
+  const runs = (server, row) => !server.rows || server.rows.has(row.id); // Miniflare: its four rows only
   for (const server of servers) {
+    const mine = rows.filter((row) => runs(server, row));
     server.host = server.url.replace("http://", "");
     server.dir = `${work}/requests-${server.name}`;
     mkdirSync(server.dir);
     log(`${server.name}: seeding (1 KiB value, 100-key store, 10 000-key restore store) and checking every workload answers 200`);
     await seed(server.url, ids);
     if (server.afterSeed) server.plans = server.afterSeed();
-    prepare(server, ids, rows);
-    await sanity(server, ids, rows);
+    prepare(server, ids, mine);
+    await sanity(server, ids, mine);
   }
 
-  const results = { rows: Object.fromEntries(rows.map((r) => [r.id, { name: r.name, conns: r.conns, ref: [], ours: [] }])), restore: { ref: [], ours: [] }, load: [] };
+  const entry = (r) => ({ name: r.name, conns: r.conns, ref: [], ours: [], ...(miniflare && HOST_ROWS.has(r.id) ? { miniflare: [] } : {}) });
+  const results = { rows: Object.fromEntries(rows.map((r) => [r.id, entry(r)])), restore: { ref: [], ours: [] }, load: [] };
   for (let round = 0; round < ROUNDS; round++) {
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     results.load.push(loadavg());
     log(`round ${round + 1} of ${ROUNDS} (${order.map((s) => s.name).join(", ")} for each workload); load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
     for (const row of rows) {
-      for (const server of order) {
+      for (const server of order.filter((s) => runs(s, row))) {
         runWrk(server, row, row.warmup);
         const [w, cpuWrk] = await withCpu(server.groups, () => runWrk(server, row, SECONDS));
         const [n, cpuNode] = await withCpu(server.groups, () => runNode(server, row, SECONDS));
         results.rows[row.id][server.name].push({ wrk: w, node: n, cpuWrk, cpuNode });
-        log(`  ${server.name.padEnd(4)} ${row.name} @${row.conns}: wrk ${fmt(w)} | node ${fmt(n)}${n.firstBad ? ` (${n.firstBad})` : ""}`);
+        log(`  ${server.name.padEnd(9)} ${row.name} @${row.conns}: wrk ${fmt(w)} | node ${fmt(n)}${n.firstBad ? ` (${n.firstBad})` : ""}${stallNote(n.stalls)}`);
       }
     }
     if (doRestore) {
-      for (const server of order) {
+      for (const server of order.filter((s) => s.name in results.restore)) {
         const [r, cpu] = await withCpu(server.groups, () => restore(server, ids));
         results.restore[server.name].push({ ...r, cpu });
-        log(`  ${server.name.padEnd(4)} restore of 10 000 keys: ${r.seconds.toFixed(2)} s (list ${r.listSeconds.toFixed(2)} s in ${r.pages} pages, gets ${r.getSeconds.toFixed(2)} s)`);
+        log(`  ${server.name.padEnd(9)} restore of 10 000 keys: ${r.seconds.toFixed(2)} s (list ${r.listSeconds.toFixed(2)} s in ${r.pages} pages, gets ${r.getSeconds.toFixed(2)} s)`);
       }
     }
   }
@@ -133,7 +151,7 @@ async function race() {
     loadBefore,
     loadAfter,
     reference: { getObjectPlan: servers[0].plans, commit: reference.id, tarball: resolve(opts.reference), rustc: sh("sh", ["-c", `PATH="$PATH:$HOME/.cargo/bin" rustc --version`]) ?? "unknown", postgres: pg.version },
-    ours: { server: oursServer.label, workerd: sh(`${ROOT}node_modules/@cloudflare/workerd-linux-64/bin/workerd`, ["--version"]) ?? "unknown", wrangler: pkg("wrangler"), miniflare: pkg("miniflare") },
+    ours: { server: oursServer.label, miniflareHost: miniflare?.label ?? null, workerd: sh(`${ROOT}node_modules/@cloudflare/workerd-linux-64/bin/workerd`, ["--version"]) ?? "unknown", wrangler: pkg("wrangler"), miniflare: pkg("miniflare") },
     clients: { wrk: (sh("sh", ["-c", "wrk --version 2>&1"]) ?? "").split(" Copyright")[0].split("\n")[0], node: process.version },
   };
   return { meta, results };
@@ -141,6 +159,7 @@ async function race() {
 
 function section({ meta }, summary) {
   const t = tables(summary);
+  const hosts = hostTable(summary.hosts);
   const load = (l) => l.map((v) => v.toFixed(2)).join(" / ");
   return [
     HEADING,
@@ -173,12 +192,13 @@ function section({ meta }, summary) {
     ...(t.restore.length ? [...t.restore, ""] : []),
     ...t.goals,
     "",
+    ...(hosts.length ? [...hosts, ""] : []),
   ].join("\n");
 }
 
 try {
   const run = await race();
-  const summary = summarize(run.results);
+  const summary = { ...summarize(run.results), hosts: hostSummary(run.results) };
   const text = section(run, summary);
   console.log(`\n${text}`);
   mkdirSync(`${ROOT}.bench-results`, { recursive: true });
@@ -190,7 +210,7 @@ try {
     log(`wrote the "${HEADING.slice(3)}" section of BENCHMARKS.md`);
   }
   await cleanup();
-  const bad = Object.values(summary.rows).reduce((n, r) => n + r.ref.bad + r.ours.bad, 0);
+  const bad = Object.values(summary.rows).reduce((n, r) => n + r.ref.bad + r.ours.bad, 0) + Object.values(summary.hosts?.rows ?? {}).reduce((n, r) => n + r.miniflare.bad, 0);
   if (bad > 0) console.log(`WARNING: ${bad} requests were not answered 200 — those rows do not measure what they claim.`);
   process.exit(bad > 0 ? 1 : 0);
 } catch (error) {

@@ -12,31 +12,36 @@ export function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-const num = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
-const ms = (n) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : "–");
-const x = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "–");
+export const num = (n, digits = 0) => (Number.isFinite(n) ? n.toFixed(digits) : "–");
+export const ms = (n) => (Number.isFinite(n) ? (n < 10 ? n.toFixed(2) : n.toFixed(1)) : "–");
+export const x = (n) => (Number.isFinite(n) ? `${n.toFixed(2)}×` : "–");
 
-/** Per row and server, the medians over the rounds of every figure the tables use. */
+/** The medians over the rounds `runs` (one server's results on one row) of every figure the tables use. */
+export function sideSummary(runs) {
+  const pick = (f) => median(runs.map(f));
+  return {
+    wrkRps: pick((r) => r.wrk.rps),
+    wrkP50: pick((r) => r.wrk.p50),
+    wrkP99: pick((r) => r.wrk.p99),
+    nodeRps: pick((r) => r.node.rps),
+    nodeP50: pick((r) => r.node.p50),
+    nodeP99: pick((r) => r.node.p99),
+    bad: runs.reduce((n, r) => n + r.wrk.bad + r.node.bad, 0),
+    // CPU ms per request and cores busy, per process group, during the wrk runs
+    cpu: Object.fromEntries(
+      Object.keys(runs[0]?.cpuWrk ?? {}).map((g) => [
+        g,
+        { perRequest: pick((r) => (r.cpuWrk[g] * 1000) / r.wrk.requests), cores: pick((r) => r.cpuWrk[g] / (r.wrk.requests / r.wrk.rps)) },
+      ]),
+    ),
+  };
+}
+
+/** Per row and server (ref, ours), the medians over the rounds of every figure the tables use. */
 export function summarize(results) {
   const rows = {};
   for (const [id, row] of Object.entries(results.rows)) {
-    const pick = (server, f) => median(row[server].map(f));
-    const side = (server) => ({
-      wrkRps: pick(server, (r) => r.wrk.rps),
-      wrkP50: pick(server, (r) => r.wrk.p50),
-      wrkP99: pick(server, (r) => r.wrk.p99),
-      nodeRps: pick(server, (r) => r.node.rps),
-      nodeP50: pick(server, (r) => r.node.p50),
-      nodeP99: pick(server, (r) => r.node.p99),
-      bad: row[server].reduce((n, r) => n + r.wrk.bad + r.node.bad, 0),
-      // CPU ms per request and cores busy, per process group, during the wrk runs
-      cpu: Object.fromEntries(
-        Object.keys(row[server][0]?.cpuWrk ?? {}).map((g) => [
-          g,
-          { perRequest: pick(server, (r) => (r.cpuWrk[g] * 1000) / r.wrk.requests), cores: pick(server, (r) => r.cpuWrk[g] / (r.wrk.requests / r.wrk.rps)) },
-        ]),
-      ),
-    });
+    const side = (server) => sideSummary(row[server]);
     // ours ÷ ref of each round's back-to-back pair, which load drift between rounds does not move (race.json only)
     const perRound = (f) => row.ours.map((o, i) => (row.ref[i] ? f(o) / f(row.ref[i]) : NaN));
     const paired = { wrkRps: perRound((r) => r.wrk.rps), nodeRps: perRound((r) => r.node.rps), nodeP99: perRound((r) => r.node.p99) };
