@@ -4,7 +4,7 @@
  * allowance, and the settings the last write carried (the background pruning has no request to read them from).
  * `revisions` keeps every revision's digest, time and global version for the store's life; `revision_changes` what
  * each revision changed, until pruned; `history_versions` every version a write replaced or deleted, with its bytes
- * while they are retained. Objects keep the SHA-256 of their value. An import that names the exported store's
+ * while they are retained. Objects keep the SHA-256 of their value and the revision that wrote it. An import that names the exported store's
  * incarnation and head keeps them (`import_chain_*`) until its commit continues that chain. A store already written when this runs is
  * given its incarnation and base digest by the code, from its live state, the first time it wakes
  * (src/store/history/base.ts). Documented in docs/storage.md.
@@ -25,6 +25,8 @@ ALTER TABLE store_meta ADD COLUMN import_chain_incarnation BLOB;
 ALTER TABLE store_meta ADD COLUMN import_chain_revision INTEGER;
 ALTER TABLE store_meta ADD COLUMN import_chain_digest BLOB;
 ALTER TABLE objects ADD COLUMN value_sha256 BLOB;
+ALTER TABLE objects ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
+UPDATE objects SET revision = COALESCE((SELECT c.revision FROM changes c WHERE c.key = objects.key), 0);
 
 CREATE TABLE revisions (
   revision INTEGER PRIMARY KEY,

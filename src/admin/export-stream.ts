@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { toHex } from "../codec/hex";
 import { storeImporting } from "../errors";
 import type { ExportItem, ExportPage } from "../store/transfer/export";
 import { isImporting } from "../store/types";
@@ -6,8 +7,6 @@ import type { VssStore } from "../store/vss-store";
 import { FRAME_END, FRAME_HEADER, MAGIC, itemFrameHead, jsonFrame, type ExportEnd, type ExportHeader } from "./frames";
 
 type Store = DurableObjectStub<VssStore>;
-
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /**
  * The whole store as one export stream (docs/export-format.md), produced page by page as the client reads it:
@@ -32,7 +31,7 @@ export async function exportStream(store: Store, identity: string, storeId: stri
     {
       start(controller) {
         const header: ExportHeader = { identity, storeId, globalVersion: String(first.globalVersion ?? 0), keys: first.keys ?? 0 };
-        if (first.chain) Object.assign(header, { incarnation: hex(first.chain.incarnation), headRevision: String(first.revision), headDigest: hex(first.chain.digest) });
+        if (first.chain) Object.assign(header, { incarnation: toHex(first.chain.incarnation), headRevision: String(first.revision), headDigest: toHex(first.chain.digest) });
         emit(controller, MAGIC);
         emit(controller, jsonFrame(FRAME_HEADER, header));
       },

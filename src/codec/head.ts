@@ -1,12 +1,12 @@
 import type { Head } from "../store/types";
+import { toHex } from "./hex";
 
 /** HISTORY.md §2: the headers that carry a store's head on every answer of a store-scoped route. */
 export const REVISION_HEADER = "vss-revision";
 export const DIGEST_HEADER = "vss-digest";
 
-const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
 /** `vss-revision: <R>` (canonical decimal) and `vss-digest: <64 lower-case hex>`. */
 export function headHeaders(head: Head): Record<string, string> {
-  return { [REVISION_HEADER]: String(head.revision), [DIGEST_HEADER]: hex(head.digest) };
+  return { [REVISION_HEADER]: String(head.revision), [DIGEST_HEADER]: toHex(head.digest) };
 }

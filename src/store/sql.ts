@@ -1,6 +1,6 @@
 import { ChangesSql } from "./feed/changes-sql";
 import { WatchSql } from "./feed/watch-sql";
-import { LeaseSql } from "./lease/lease-sql";
+import { LeaseSql, type LeaseRow } from "./lease/lease-sql";
 import { CHUNK_BYTES } from "./limits";
 import { HistorySql, LiveSql } from "./history/history-sql";
 import type { HistorySettings } from "./history/record";
@@ -22,6 +22,8 @@ export interface StoreMeta {
   headDigest: Uint8Array | null;
   /** Bytes the history holds against its allowance. */
   historyBytes: number;
+  /** The last lease granted and not released (it may have expired), for the write's fencing. */
+  lease: LeaseRow | null;
 }
 
 /** What a committed write leaves in store_meta. */
@@ -39,6 +41,7 @@ export interface Committed {
 }
 
 const ZERO = new Uint8Array(32);
+type MetaRow = { b: number; k: number; r: number; g: number; i: ArrayBuffer | null; d: ArrayBuffer | null; h: number; le: number | null; lt: string | null; lh: string | null; lx: number | null };
 const bytesOrNull = (value: ArrayBuffer | null) => (value === null ? null : new Uint8Array(value));
 
 /** A listed key with its creation sequence. */
@@ -80,11 +83,14 @@ export class StoreSql {
 
   meta(): StoreMeta {
     const row = this.#sql
-      .exec<{ b: number; k: number; r: number; g: number; i: ArrayBuffer | null; d: ArrayBuffer | null; h: number }>(
-        "SELECT used_bytes AS b, used_keys AS k, revision AS r, global_version AS g, incarnation AS i, head_digest AS d, history_bytes AS h FROM store_meta WHERE id = 1",
+      .exec<MetaRow>(
+        `SELECT m.used_bytes AS b, m.used_keys AS k, m.revision AS r, m.global_version AS g, m.incarnation AS i, m.head_digest AS d, m.history_bytes AS h,
+                l.epoch AS le, l.token AS lt, l.holder AS lh, l.expires_at AS lx
+         FROM store_meta m LEFT JOIN lease l ON l.id = 1 WHERE m.id = 1`,
       )
       .one();
-    return { usage: { bytes: row.b, keys: row.k }, revision: row.r, globalVersion: row.g, incarnation: bytesOrNull(row.i), headDigest: bytesOrNull(row.d), historyBytes: row.h };
+    const lease = row.le === null ? null : { epoch: row.le, token: row.lt ?? "", holder: row.lh ?? "", expiresAt: row.lx ?? 0 };
+    return { usage: { bytes: row.b, keys: row.k }, revision: row.r, globalVersion: row.g, incarnation: bytesOrNull(row.i), headDigest: bytesOrNull(row.d), historyBytes: row.h, lease };
   }
 
   /** Everything a committed write changes in store_meta, in one statement. */
@@ -205,40 +211,43 @@ export class StoreSql {
     return row && { seq: row.seq, version: row.version, size: row.size, blobId: row.blob_id };
   }
 
-  /** The object with its inline value (null when the value is chunked). */
-  read(key: string): (ObjectHead & { value: Uint8Array | null }) | undefined {
+  /** The object with its inline value (null when the value is chunked), and the revision that wrote it. */
+  read(key: string): (ObjectHead & { value: Uint8Array | null; revision: number }) | undefined {
     const row = this.#sql
-      .exec<{ seq: number; version: number; size: number; blob_id: number | null; value: ArrayBuffer | null }>(
-        "SELECT seq, version, size, blob_id, value FROM objects WHERE key = ?",
+      .exec<{ seq: number; version: number; size: number; blob_id: number | null; value: ArrayBuffer | null; revision: number }>(
+        "SELECT seq, version, size, blob_id, value, revision FROM objects WHERE key = ?",
         key,
       )
       .toArray()[0];
     if (!row) return undefined;
     const value = row.value === null ? null : new Uint8Array(row.value);
-    return { seq: row.seq, version: row.version, size: row.size, blobId: row.blob_id, value };
+    return { seq: row.seq, version: row.version, size: row.size, blobId: row.blob_id, value, revision: row.revision };
   }
 
-  insert(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null, sha256: Uint8Array | null): void {
+  /** Creates an object written by `revision` (0 for an import, which sets it at its commit). */
+  insert(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null, sha256: Uint8Array | null, revision: number): void {
     this.#sql.exec(
-      "INSERT INTO objects (key, version, size, value, blob_id, value_sha256) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO objects (key, version, size, value, blob_id, value_sha256, revision) VALUES (?, ?, ?, ?, ?, ?, ?)",
       key,
       version,
       size,
       blob(value),
       blobId,
       blob(sha256),
+      revision,
     );
   }
 
   /** Replaces the value in place: the key keeps its creation position. */
-  update(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null, sha256: Uint8Array | null): void {
+  update(key: string, version: number, size: number, value: Uint8Array | null, blobId: number | null, sha256: Uint8Array | null, revision: number): void {
     this.#sql.exec(
-      "UPDATE objects SET version = ?, size = ?, value = ?, blob_id = ?, value_sha256 = ? WHERE key = ?",
+      "UPDATE objects SET version = ?, size = ?, value = ?, blob_id = ?, value_sha256 = ?, revision = ? WHERE key = ?",
       version,
       size,
       blob(value),
       blobId,
       blob(sha256),
+      revision,
       key,
     );
   }

@@ -8,6 +8,7 @@ import { RPC_VALUE_BUDGET_BYTES } from "./limits";
 import { readObject } from "./core/read";
 import { appendStaged, armCollector, collectStaged, dropStagedBlobs, stageSmallValues } from "./transfer/staging";
 import { admit, deleteObject, putObjects, register, type StoreHost } from "./core/writes";
+import { GroupCommit } from "./core/group-commit";
 import { readBatch, type BatchRead } from "./core/batch-read";
 import { changesSince, type ChangesPage } from "./feed/changes";
 import { acquireLease, liveLease, releaseLease, renewLease, type LeaseRefusal, type LeaseView } from "./lease/lease";
@@ -52,6 +53,7 @@ export class VssStore extends DurableObject<Env> {
       const head = db?.currentHead() ?? ZERO_HEAD;
       return { revision: head.revision, digest: head.digest, globalVersion: db?.globalVersion() ?? 0 };
     });
+    const group = new GroupCommit(ctx.storage);
     this.#host = {
       storage: ctx.storage,
       env,
@@ -59,6 +61,7 @@ export class VssStore extends DurableObject<Env> {
       existing: () => store.#existingDb(),
       registered: false,
       exclusive: (work) => ctx.blockConcurrencyWhile(work),
+      grouped: (work) => group.run(work),
       erase: () => store.erase(),
     };
   }

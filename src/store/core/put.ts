@@ -85,10 +85,10 @@ function put(step: WriteStep, item: PutItem): Usage {
   if (head) retire(step, item.key, head, false);
   step.keys.set(item.key, { version, deleted: false, sha256 });
   if (head) {
-    db.update(item.key, version, size, inline, blobId, sha256);
+    db.update(item.key, version, size, inline, blobId, sha256, step.revision);
     return { bytes: size - head.size, keys: 0 };
   }
-  db.insert(item.key, version, size, inline, blobId, sha256);
+  db.insert(item.key, version, size, inline, blobId, sha256, step.revision);
   return objectUsage(item.key, size);
 }
 

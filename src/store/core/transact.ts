@@ -84,9 +84,9 @@ export function retire(step: WriteStep, key: string, head: ObjectHead, deleted: 
 export function transact(storage: DurableObjectStorage, db: StoreSql, rules: WriteRules, trial: boolean, write: (step: WriteStep) => boolean): Result<Applied | null, PutFailure> {
   try {
     const applied = storage.transactionSync((): Applied | null => {
-      const fenced = fence(db.lease, rules.lease, rules.now);
-      if (!fenced.ok) throw new Rejected({ kind: "fenced", message: fenced.error.message });
       const meta = db.meta();
+      const fenced = fence(meta.lease, rules.lease, rules.now);
+      if (!fenced.ok) throw new Rejected({ kind: "fenced", message: fenced.error.message });
       const after = { ...meta.usage };
       const step: WriteStep = {
         db,

@@ -22,6 +22,8 @@ export interface StoreHost {
   registered: boolean;
   /** Runs `work` with this object's other calls held back. */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
+  /** Runs a synchronous write in the next group commit (group-commit.ts). */
+  grouped<T>(work: () => T): Promise<T>;
   /** Removes everything the store holds. */
   erase(): Promise<void>;
 }
@@ -58,7 +60,7 @@ export function fencedWhenAbsent(context: WriteContext): Result<null, PutFailure
 function fenceNoop(host: StoreHost, context: WriteContext): Result<null, PutFailure> {
   const db = host.existing();
   if (!db) return fencedWhenAbsent(context);
-  const fenced = fence(db.lease, context.lease, Date.now());
+  const fenced = fence(db.lease.current(), context.lease, Date.now());
   return fenced.ok ? OK : { ok: false, error: { kind: "fenced", message: fenced.error.message } };
 }
 
@@ -108,7 +110,7 @@ export async function putObjects(host: StoreHost, context: WriteContext, input: 
     ? registered
     : identityLimits
       ? await host.exclusive(() => putWithinIdentityQuota(host, context, identityLimits, input))
-      : applyPut(host.storage, host.db(), input, rulesOf(context));
+      : await host.grouped(() => applyPut(host.storage, host.db(), input, rulesOf(context)));
   if (!result.ok) await undo(host, context, input);
   return result;
 }
@@ -147,7 +149,7 @@ async function putWithinIdentityQuota(host: StoreHost, context: WriteContext, li
 export async function deleteObject(host: StoreHost, context: WriteContext, key: string, version: number): Promise<Result<Applied | null, PutFailure>> {
   const db = host.existing();
   if (!db) return fencedWhenAbsent(context);
-  if (!context.identityLimits) return applyDelete(host.storage, db, key, version, rulesOf(context));
+  if (!context.identityLimits) return host.grouped(() => applyDelete(host.storage, host.existing() ?? db, key, version, rulesOf(context)));
   // Reported in the same serialized section as reservations, so the account never sees usages out of order.
   return host.exclusive(async () => {
     const result = applyDelete(host.storage, db, key, version, rulesOf(context));

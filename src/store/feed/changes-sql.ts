@@ -13,11 +13,6 @@ export class ChangesSql {
     return this.#sql.exec<{ revision: number; pruned: number }>("SELECT revision, pruned_revision AS pruned FROM store_meta WHERE id = 1").one();
   }
 
-  /** The revision of `key`'s last change (null when the index has none: it was pruned after a deletion). */
-  keyRevision(key: string): number | null {
-    return this.#sql.exec<{ revision: number }>("SELECT revision FROM changes WHERE key = ?", key).toArray()[0]?.revision ?? null;
-  }
-
   /** Advances the store's revision by one and returns it. */
   advance(): number {
     return this.#sql.exec<{ r: number }>("UPDATE store_meta SET revision = revision + 1 WHERE id = 1 RETURNING revision AS r").one().r;

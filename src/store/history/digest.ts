@@ -73,12 +73,32 @@ function feedChange(hash: ReturnType<typeof createHash>, change: DigestChange): 
 
 /**
  * D(r) = SHA-256("vss-history-v1" ‖ D(r−1) ‖ u64be(r) ‖ i64be(G(r)) ‖ u32be(n) ‖ changes…), the changes already in
- * key order (sortChanges).
+ * key order (sortChanges). The message is laid out in one buffer and hashed in one call: this runs inside every
+ * write's transaction.
  */
 export function revisionDigest(previous: Uint8Array, revision: number, globalVersion: number, sortedChanges: readonly DigestChange[]): Uint8Array {
-  const digest = new ChangesDigest([REVISION, previous, u64(revision), i64(globalVersion)], sortedChanges.length);
-  for (const change of sortedChanges) digest.add(change);
-  return digest.digest();
+  const keys = sortedChanges.map((change) => utf8.encode(change.key));
+  let size = REVISION.byteLength + 32 + 8 + 8 + 4;
+  for (const key of keys) size += 4 + key.byteLength + 1 + 8 + 32;
+  const message = new Uint8Array(size);
+  const view = new DataView(message.buffer);
+  message.set(REVISION, 0);
+  let at = REVISION.byteLength;
+  message.set(previous, at);
+  view.setBigUint64((at += 32), BigInt(revision));
+  view.setBigInt64((at += 8), BigInt(globalVersion));
+  view.setUint32((at += 8), sortedChanges.length);
+  at += 4;
+  sortedChanges.forEach((change, i) => {
+    const key = keys[i] ?? new Uint8Array(0);
+    view.setUint32(at, key.byteLength);
+    message.set(key, (at += 4));
+    message[(at += key.byteLength)] = change.deleted ? 2 : 1;
+    view.setBigInt64((at += 1), BigInt(change.deleted ? 0 : change.version));
+    if (!change.deleted) message.set(change.valueSha256, at + 8);
+    at += 8 + 32;
+  });
+  return sha256(message);
 }
 
 /** A digest over a fixed prefix and `count` changes fed one by one in key order, so that none is held whole. */

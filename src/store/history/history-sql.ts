@@ -95,14 +95,14 @@ export class HistorySql {
   /**
    * Records the version `key` holds now as a past one, ended by revision `toRevision` (a deletion when `deleted`),
    * keeping its bytes when `retain`; the object row is about to change. Returns the bytes it adds to the history
-   * (its record, and its value when retained). It began at the key's last change (the change index).
+   * (its record, and its value when retained). It began at the revision that wrote it.
    */
   endVersion(key: string, toRevision: number, endedAt: number, deleted: boolean, retain: boolean): number {
     const row = this.#sql
       .exec<{ size: number; k: number }>(
         `INSERT INTO history_versions (key, from_revision, to_revision, version, size, value, blob_id, retained, deleted, ended_at)
-         SELECT o.key, COALESCE(c.revision, 0), ?, o.version, o.size, CASE WHEN ? THEN o.value END, CASE WHEN ? THEN o.blob_id END, ?, ?, ?
-         FROM objects o LEFT JOIN changes c ON c.key = o.key WHERE o.key = ?
+         SELECT key, revision, ?, version, size, CASE WHEN ? THEN value END, CASE WHEN ? THEN blob_id END, ?, ?, ?
+         FROM objects WHERE key = ?
          RETURNING size, length(CAST(key AS BLOB)) AS k`,
         toRevision,
         retain ? 1 : 0,
@@ -266,6 +266,11 @@ export class LiveSql {
         ? this.#sql.exec<LiveRow>("SELECT key, version, value_sha256, CASE WHEN value_sha256 IS NULL THEN value END AS value, blob_id FROM objects ORDER BY key LIMIT ?", limit)
         : this.#sql.exec<LiveRow>("SELECT key, version, value_sha256, CASE WHEN value_sha256 IS NULL THEN value END AS value, blob_id FROM objects WHERE key > ? ORDER BY key LIMIT ?", after, limit);
     return rows.toArray().map((r) => ({ key: r.key, version: r.version, valueSha256: bytesOf(r.value_sha256), value: bytesOf(r.value), blobId: r.blob_id }));
+  }
+
+  /** Every live object was written by `revision` (an import's). */
+  writtenBy(revision: number): void {
+    this.#sql.exec("UPDATE objects SET revision = ?", revision);
   }
 
   setSha256(key: string, sha256: Uint8Array): void {

@@ -23,9 +23,8 @@ export function versionAt(db: StoreSql | null, key: string, revision: number, ch
   const { oldest } = db.history.bounds();
   if (revision < oldest) return { kind: "pruned", message: `pruned: records before revision ${oldest} are no longer kept` };
   const live = db.read(key);
-  const since = live ? db.changes.keyRevision(key) : null;
-  if (live && since !== null && since <= revision) {
-    return { kind: "found", revision: since, object: objectOf(db, key, live.version, live.size, live.value, live.blobId, chunkBytes) };
+  if (live && live.revision <= revision) {
+    return { kind: "found", revision: live.revision, object: objectOf(db, key, live.version, live.size, live.value, live.blobId, chunkBytes) };
   }
   const past = db.history.versionAt(key, revision);
   if (!past) return { kind: "missing" };

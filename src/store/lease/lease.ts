@@ -94,8 +94,7 @@ export function liveLease(sql: LeaseSql, now: number): LeaseView | null {
  * token must be the live lease's (a token that stopped being live can never write again); without one, no lease
  * may be live. Resolves to the epoch the write carried, if any.
  */
-export function fence(sql: LeaseSql, token: string | null, now: number): Result<number | undefined, LeaseRefusal> {
-  const row = sql.current();
+export function fence(row: LeaseRow | null, token: string | null, now: number): Result<number | undefined, LeaseRefusal> {
   const live = isLive(row, now);
   if (token !== null) {
     return live && sameToken(token, row.token) ? { ok: true, value: row.epoch } : refused(TOKEN_NOT_LIVE);

@@ -55,5 +55,6 @@ export function recordImportRevision(db: StoreSql, storeId: string, continued: E
   db.history.insertRevision({ revision, digest: headDigest, committedAt: now, globalVersion: meta.globalVersion });
   db.restartHistory({ revision, headDigest, incarnation, baseDigest: previous, historyBytes: bytes });
   db.changes.replaceWithObjects(revision, now, meta.revision > 0 ? revision : 0);
+  db.live.writtenBy(revision);
   return { revision, digest: headDigest };
 }

@@ -107,7 +107,7 @@ function checkItem(piece: ImportPiece): void {
 
 function insert(db: StoreSql, piece: ImportPiece, inline: Uint8Array | null, blobId: number | null): void {
   try {
-    db.insert(piece.key, piece.version, piece.size, inline, blobId, piece.sha256 ?? null);
+    db.insert(piece.key, piece.version, piece.size, inline, blobId, piece.sha256 ?? null, 0);
   } catch {
     throw invalid(`item ${piece.ordinal}: key ${JSON.stringify(piece.key)} appears twice`);
   }
