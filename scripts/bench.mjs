@@ -7,6 +7,7 @@ import { cpus, totalmem, release, tmpdir } from "node:os";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { measureMultiDevice, multiDeviceReport } from "./bench/multidevice.mjs";
+import { historyReport, measureHistory } from "./bench/history.mjs";
 import { ensureWrk, headerPool, requestFile, sh, stamped, wrk } from "./bench/wrk.mjs";
 import { buildBundle, memoryOf, startServer } from "./lib/local-server.mjs";
 import {
@@ -75,7 +76,7 @@ async function main() {
   const bundle = buildBundle(`${work}/bundle`);
   const server = await startServer({ bundle, persistTo: `${work}/state`, vars: { VSS_BENCH_FLOORS: "true" }, rateLimits: false });
   try {
-    return await measure(server, work);
+    return await measure(server, work, bundle);
   } catch (error) {
     console.error(`bench failed; the server's last output:\n${server.output().slice(-4000)}`);
     throw error;
@@ -85,7 +86,7 @@ async function main() {
   }
 }
 
-async function measure(server, work) {
+async function measure(server, work, bundle) {
   const { url } = server;
   const host = url.replace("http://", "");
   const owner = new SigsKey();
@@ -199,13 +200,15 @@ async function measure(server, work) {
     auth,
     putRps: () => wrk(url, 32, SECONDS, replay, [files.put]).rps,
   });
-  return report(results, bigResults, multiDevice);
+  console.log("bench: history (values kept vs not, hashing, getHistory over 10 000 revisions)");
+  const history = await measureHistory({ main: server, bundle, work, seconds: SECONDS, auth, call, replay, timed });
+  return report(results, bigResults, multiDevice, history);
 }
 
 const f = (n, digits = 0) => n.toFixed(digits);
 const x = (n) => `${n.toFixed(2)}×`;
 
-function report(r, big, multiDevice) {
+function report(r, big, multiDevice, history) {
   const rows = [];
   const names = {
     workerFloor: "floor: Worker only (no auth, no DO)",
@@ -262,8 +265,10 @@ function report(r, big, multiDevice) {
   ];
   const md = multiDeviceReport(multiDevice);
   targets.push(...md.targets);
+  const hr = historyReport(history);
+  targets.push(...hr.targets);
   const bad = Object.values(r).reduce((n, m) => n + m.bad, 0);
-  return { rows, bigRows, mdRows: md.rows, targets, bad };
+  return { rows, bigRows, mdRows: [...md.rows, "", ...hr.rows], targets, bad };
 }
 
 function machine() {
@@ -293,9 +298,9 @@ const doc = [
   "",
   ...machine(),
   "",
-  "Setup: the deployable bundle (`wrangler deploy --dry-run`) served by workerd through Miniflare on 127.0.0.1, state",
-  "persisted to a temporary directory, `VSS_BENCH_FLOORS=true`, Workers rate-limit bindings left out (their local",
-  "simulation is not what production runs). Sigs authentication is on for every VSS request: each identity's requests",
+  "Setup: the deployable bundle (`wrangler deploy --dry-run`) served as `npm start` serves it (scripts/start.mjs:",
+  "workerd, the Worker and the Durable Objects in two isolates) on 127.0.0.1, state persisted to a temporary",
+  "directory, `VSS_BENCH_FLOORS=true`, rate limits left out (`--no-rate-limits`). Sigs authentication is on for every VSS request: each identity's requests",
   `carry one of ${HEADER_POOL} pre-signed header values (timestamps of the last ${HEADER_POOL} seconds; ldk-node signs`,
   "deterministically over a seconds timestamp, so a wallet sends one distinct value per second). The `every header new`",
   `row cycles through ${UNCACHED_POOL} distinct values, more than the server's verified-header cache holds, so every`,

@@ -1,7 +1,7 @@
 // The multi-device rows of `npm run bench` (issue 9): a restore with getObjects against one getObject per key, the
 // latency from a put's answer to its watcher's notification, and puts with 1 000 idle watchers connected.
 import WebSocket from "ws";
-import { decodeGetObject, decodeGetObjects, decodeNotification, getObjectRequest, getObjectsRequest, putObjectRequest } from "../lib/vss-wire.mjs";
+import { SigsKey, decodeGetObject, decodeGetObjects, decodeNotification, getObjectRequest, getObjectsRequest, putObjectRequest } from "../lib/vss-wire.mjs";
 
 const RESTORE_KEYS = 10_000;
 const BATCH = 100;
@@ -78,11 +78,15 @@ async function notificationLatency(url, call, auth) {
   return { putP50: percentile(puts, 50), putP99: percentile(puts, 99), p50: percentile(notify, 50), p99: percentile(notify, 99) };
 }
 
-/** Opens 1 000 idle watchers on 100 stores (10 each); returns a function that closes them. */
-async function idleWatchers(url, auth) {
+/**
+ * Opens 1 000 idle watchers on 100 stores (10 each), each store its own identity's (one identity may hold 64:
+ * VSS_WATCHERS_PER_IDENTITY); returns a function that closes them.
+ */
+async function idleWatchers(url) {
   const sockets = [];
   for (let s = 0; s < IDLE_STORES; s++) {
-    const opened = await Promise.all(Array.from({ length: IDLE_PER_STORE }, (_, i) => openWatcher(url, `idle-${s}`, auth(s * IDLE_PER_STORE + i))));
+    const owner = new SigsKey();
+    const opened = await Promise.all(Array.from({ length: IDLE_PER_STORE }, () => openWatcher(url, `idle-${s}`, owner.header())));
     sockets.push(...opened);
   }
   return { count: sockets.length, close: () => sockets.forEach((socket) => socket.close()) };
@@ -102,7 +106,7 @@ export async function measureMultiDevice({ url, call, auth, putRps }) {
   console.log("bench: multi-device — puts with and without 1 000 idle watchers");
   // Without, with, with, without: the averages cancel the machine's drift over the four runs.
   const before = putRps("no-watchers-1");
-  const idle = await idleWatchers(url, auth);
+  const idle = await idleWatchers(url);
   const withWatchers = (putRps("idle-watchers-1") + putRps("idle-watchers-2")) / 2;
   idle.close();
   await new Promise((settled) => setTimeout(settled, 2000)); // the stores answer the 1 000 close frames first

@@ -176,3 +176,22 @@ export function decodeNotification(body) {
   const epoch = f.get(3)?.[0];
   return { revision: Number(f.get(1)?.[0] ?? 0n), globalVersion: Number(f.get(2)?.[0] ?? 0n), leaseEpoch: epoch === undefined ? undefined : Number(epoch) };
 }
+
+/** GetHistoryRequest (HISTORY.md §4). */
+export function getHistoryRequest(storeId, afterRevision, pageSize) {
+  return Buffer.concat([
+    len(1, bytesOf(storeId)),
+    BigInt(afterRevision) === 0n ? Buffer.alloc(0) : int(2, afterRevision),
+    pageSize === undefined ? Buffer.alloc(0) : int(3, pageSize),
+  ]);
+}
+
+/** GetHistoryResponse → {revisions: [{revision, changes}], headRevision}. */
+export function decodeHistory(body) {
+  const f = fields(body);
+  const revisions = (f.get(1) ?? []).map((r) => {
+    const g = fields(r);
+    return { revision: Number(g.get(1)?.[0] ?? 0n), changes: (g.get(5) ?? []).length, moreChanges: (g.get(6)?.[0] ?? 0n) === 1n };
+  });
+  return { revisions, headRevision: Number(f.get(2)?.[0] ?? 0n) };
+}

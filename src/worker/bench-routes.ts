@@ -7,6 +7,7 @@ import { invalidRequest } from "../errors";
 import { readBody } from "./body";
 import { protobufResponse } from "./respond";
 import { storeFor } from "../store/address";
+import { sha256 } from "../store/history/digest";
 
 type BenchEnv = { Bindings: Env; Variables: { config: Config; identity: string } };
 
@@ -16,7 +17,7 @@ export type Identify = (c: Context<BenchEnv>) => Promise<string>;
 /**
  * The benchmark's two floors (`npm run bench`), served only when VSS_BENCH_FLOORS is "true"; otherwise the paths
  * are unknown like any other. `worker-floor` answers from the Worker alone (`?reply=N`: with N zero bytes, the
- * floor of a large read); `store-floor` authenticates like a VSS
+ * floor of a large read; `?hash=1`: after hashing the body, what a put's SHA-256 of its values costs); `store-floor` authenticates like a VSS
  * operation, decodes a GetObjectRequest for its store_id and makes one RPC (`ping()`) to that store's Durable
  * Object. Every real operation's cost is reported as a ratio to these.
  */
@@ -30,7 +31,9 @@ export function benchRoutes(identify: Identify): Hono<BenchEnv> {
 
   routes.post("/worker-floor", async function workerFloor(c) {
     const limit = configOf(c.env).maxRequestBytes;
-    await readBody(c.req.raw, limit);
+    const body = await readBody(c.req.raw, limit);
+    // `?hash=1`: also hash the body as a put hashes each value, for the history's cost (HISTORY.md §5).
+    if (c.req.query("hash") === "1") sha256(body);
     const reply = Number(c.req.query("reply") ?? 0);
     if (!Number.isSafeInteger(reply) || reply < 0 || reply > limit) throw invalidRequest(`reply must be 0 to ${limit} bytes`);
     return protobufResponse(reply === 0 ? EMPTY_MESSAGE : new Uint8Array(reply));
