@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sigsAuth, VssClient, listAllKeyVersions } from "../../src/index.js";
+import { create, toBinary } from "@bufbuild/protobuf";
+import { GetObjectRequestSchema, sigsAuth, VssClient, listAllKeyVersions } from "../../src/index.js";
 import { LocalServer } from "../../../test/support/local-server.js";
 import { buildPrivateCli, runCliAt } from "./cli-runner.js";
 
@@ -51,6 +52,14 @@ async function everything(url: string): Promise<Map<string, Held[]>> {
     }
   }
   return all;
+}
+
+/** The store's head revision (vss-revision) as a getObject answers it. */
+async function headOf(url: string, secret: Uint8Array, storeId: string): Promise<number> {
+  const body = toBinary(GetObjectRequestSchema, create(GetObjectRequestSchema, { storeId, key: "k0" }));
+  const headers = await sigsAuth(secret).getHeaders(body);
+  const response = await fetch(`${url}/vss/getObject`, { method: "POST", headers, body });
+  return Number(response.headers.get("vss-revision"));
 }
 
 function expectSame(actual: Map<string, Held[]>, expected: Map<string, Held[]>, skip: (name: string) => boolean = () => false): void {
@@ -106,6 +115,9 @@ describe("backup and restore of a running service", () => {
       expect(imported.code, imported.stderr + imported.stdout).toBe(0);
       const back = await everything(restored.url);
       expectSame(back, source, (name) => name === "0/busy");
+      // Each store's history continues across the move: the import is one revision after the exported head.
+      const sourceHead = await headOf(live.url, wallets[1] as Uint8Array, "wallet");
+      expect(await headOf(restored.url, wallets[1] as Uint8Array, "wallet")).toBe(sourceHead + 1);
       // The busy store is one point in time: both keys from the same write, never half of one.
       const busy = back.get("0/busy") ?? [];
       expect(busy.map((h) => h.key)).toEqual(["a", "b"]);

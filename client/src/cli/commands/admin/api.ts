@@ -85,9 +85,12 @@ export class AdminApi {
     return response.body;
   }
 
-  /** Begins or resumes an import; `replace` also takes over an unfinished import from another source (`force`). */
-  begin(identity: string, storeId: string, source: string, replace: boolean): Promise<StoreStatus & { importId: string }> {
-    return this.json(`/store/import/begin?${storeQuery(identity, storeId)}`, { method: "POST", json: { source, replace, force: replace } });
+  /**
+   * Begins or resumes an import; `replace` also takes over an unfinished import from another source (`force`).
+   * `chain`, from an export's header, lets an import into an empty store continue the exported store's history.
+   */
+  begin(identity: string, storeId: string, source: string, replace: boolean, chain?: { incarnation: string; headRevision: string; headDigest: string }): Promise<StoreStatus & { importId: string }> {
+    return this.json(`/store/import/begin?${storeQuery(identity, storeId)}`, { method: "POST", json: { source, replace, force: replace, ...chain } });
   }
 
   async items(identity: string, storeId: string, importId: string, from: number, frames: Uint8Array): Promise<number> {

@@ -14,6 +14,10 @@ export interface ExportHeader {
   storeId: string;
   globalVersion: string;
   keys: number;
+  /** The store's chain at the export (HISTORY.md §3), when it had one: an import into an empty store continues it. */
+  incarnation?: string;
+  headRevision?: string;
+  headDigest?: string;
 }
 
 export interface ExportEnd {

@@ -46,6 +46,7 @@ export async function importDeployment(options: AdminOptions): Promise<Report> {
           keys: end.keys,
           bytes: end.valueBytes,
           globalVersion: Number(header.globalVersion),
+          chain: header.incarnation && header.headRevision && header.headDigest ? { incarnation: header.incarnation, headRevision: header.headRevision, headDigest: header.headDigest } : undefined,
           items: (from) => fileItems(file, from),
         },
         options,

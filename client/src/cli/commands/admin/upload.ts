@@ -17,6 +17,8 @@ export interface UploadJob {
   /** Value bytes over all its items (for the report). */
   bytes: number;
   globalVersion: number;
+  /** The exported store's chain (incarnation, head revision and digest), for the import to continue it. */
+  chain?: { incarnation: string; headRevision: string; headDigest: string };
   /** The source's items in creation order, starting at item `from`. */
   items(from: number): AsyncIterable<StoreItem>;
 }
@@ -40,7 +42,7 @@ export async function uploadStore(api: AdminApi, job: UploadJob, options: { repl
   if (options.dryRun) return { kind: "would", keys: job.keys, bytes: job.bytes };
   for (let attempt = 1; ; attempt++) {
     try {
-      const begun = await api.begin(job.identity, job.storeId, job.source, options.replace);
+      const begun = await api.begin(job.identity, job.storeId, job.source, options.replace, job.chain);
       await send(api, job, begun.importId, begun.received);
       await api.commit(job.identity, job.storeId, begun.importId, job.keys, job.globalVersion);
       return done;
