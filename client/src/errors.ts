@@ -1,11 +1,27 @@
 import { ErrorCode } from "./gen/vss_pb.js";
+import type { StoreHead } from "./history/head.js";
 
 /** What went wrong, as a string tag that survives serialization (CLIENTS.md §1 error mapping). */
-export type VssErrorKind = "no-such-key" | "invalid-request" | "conflict" | "auth" | "internal" | "version-mismatch";
+export type VssErrorKind =
+  | "no-such-key"
+  | "invalid-request"
+  | "conflict"
+  | "auth"
+  | "internal"
+  | "version-mismatch"
+  // A verifying client's refusals (history/errors.ts, HISTORY.md §6): never retried.
+  | "rollback"
+  | "fork"
+  | "replayed-value"
+  | "unverifiable-gap"
+  | "incarnation-changed"
+  | "audit";
 
 /** Any failure of a VSS call. Switch on `kind`, or use `instanceof` with the subclasses below. */
 export class VssError extends Error {
   override readonly name: string = "VssError";
+  /** The store's head the answer carried (`vss-revision`, `vss-digest`; HISTORY.md §2), when it carried one. */
+  head?: StoreHead;
 
   constructor(
     readonly kind: VssErrorKind,

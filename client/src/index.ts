@@ -48,3 +48,16 @@ export { getAllObjects, GET_OBJECTS_MAX_KEYS, type AllObjects } from "./multidev
 export type { WebSocketLike, WebSocketConstructor } from "./multidevice/connection.js";
 export { SYSTEM_CLOCK, type Clock } from "./multidevice/clock.js";
 export * from "./gen/multidevice_pb.js";
+// The history extension (HISTORY.md): the verifying mode, checkpoints, the chain recomputed, audits, restores.
+export { verifying, HistoryVerifier, type VerifyOptions, type VerifierFactory, type VerifierContext, type ObservedAnswer, type RawHistory } from "./history/verifier.js";
+export { RollbackError, ForkError, ReplayedValueError, UnverifiableGapError, IncarnationChangedError, ValueAuditError, type HistoryGap } from "./history/errors.js";
+export { MemoryCheckpointStore, StorageCheckpointStore, checkpointKey, type Checkpoint, type CheckpointStore, type KeyValueStorage } from "./history/checkpoints.js";
+export { verifyHistory, auditStore, historyFetcher, type VerifyHistoryOptions, type HistoryReport, type StoreAudit } from "./history/verify-history.js";
+export { auditValue, type AuditOutcome } from "./history/audit.js";
+export { ChainState, DEFAULT_REPLAY_MEMORY, type VerifiedRevision, type Replay, type Expectation } from "./history/chain.js";
+export { genesisDigest, revisionDigest, baseDigest, valueSha256, compareKeyBytes, ZERO_DIGEST, type HistoryChange } from "./history/digest.js";
+export { readHead, ZERO_HEAD, REVISION_HEADER, DIGEST_HEADER, type StoreHead } from "./history/head.js";
+export { historyRecords, type HistoryPageFetcher, type HistoryRecordsOptions } from "./history/pages.js";
+export { planRestore, applyRestore, RESTORE_WARNING, type RestorePlan } from "./history/restore.js";
+export type { GapPolicy } from "./history/walk.js";
+export * from "./gen/history_pb.js";

@@ -2,9 +2,12 @@
 import { NoSuchKeyError, VssError } from "../errors.js";
 import { get, list, put, remove } from "./commands/basic.js";
 import { exportStore } from "./commands/export.js";
+import { history, show } from "./commands/history.js";
 import { importStore } from "./commands/import.js";
 import { ldkCommand } from "./commands/ldk.js";
 import { lease } from "./commands/lease.js";
+import { restore } from "./commands/restore.js";
+import { verify } from "./commands/verify.js";
 import { changes, watchCommand } from "./commands/watch.js";
 import { connect } from "./connect.js";
 import { parseOptions, UsageError, USAGE } from "./options.js";
@@ -14,7 +17,7 @@ const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_NOT_FOUND = 3;
 
-const COMMANDS = { get, put, delete: remove, list, export: exportStore, import: importStore, lease, watch: watchCommand, changes } as const;
+const COMMANDS = { get, put, delete: remove, list, export: exportStore, import: importStore, lease, watch: watchCommand, changes, history, verify, show, restore } as const;
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "admin") {

@@ -16,6 +16,13 @@ Commands:
   lease show                who holds the lease, its epoch and expiry, or "no live lease"
   watch                     print each change as it commits: "revision<TAB>key<TAB>version|deleted" (--since, --json)
   changes                   print the changes after --since <revision> (default 0), oldest first (--json)
+  history                   the store's revisions: "revision<TAB>time<TAB>changes" (--since, --limit, --json)
+  verify                    recompute the history's hash chain, audit every current value against it (exit 0 pass,
+                            1 fail; --checkpoint R:D must lie on the chain)
+  show --at <R> <key>       a key's value as it was just after revision R (raw bytes; --out, --json)
+  restore --to-revision <R> put the store (--prefix) back as it was after revision R as a new, forward write
+                            (--dry-run prints the plan only; --lease). Never restore Lightning channel state:
+                            an older channel state is how a node loses its funds
   admin …                   the operator's commands: migrate, export, import (vss admin --help)
 
 Connection (flag or environment):
@@ -35,7 +42,7 @@ Several devices:
   --holder <label>          lease acquire/hold: who holds it, for people (default "vss CLI on <host>")
   --ttl <seconds>           lease acquire/hold/renew: 5–3600 (default 30)
   --force                   lease acquire/hold: take over a live lease (its holder's next write is refused)
-  --since <revision>        watch, changes: start after this revision (watch default: now; changes: 0)
+  --since <revision>        watch, changes, history: start after this revision (watch default: now; others: 0)
 ldk-node mode:
   --ldk                     keys are primary/secondary/key, values are decrypted and encrypted with --seed
 Output:
@@ -69,6 +76,10 @@ const OPTIONS = {
   ttl: { type: "string" },
   force: { type: "boolean" },
   since: { type: "string" },
+  at: { type: "string" },
+  checkpoint: { type: "string" },
+  "to-revision": { type: "string" },
+  "dry-run": { type: "boolean" },
   quiet: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } as const;
@@ -107,6 +118,10 @@ export interface CliOptions {
   ttlSeconds?: number;
   force: boolean;
   since?: bigint;
+  at?: bigint;
+  checkpoint?: string;
+  toRevision?: bigint;
+  dryRun: boolean;
   quiet: boolean;
   help: boolean;
 }
@@ -118,9 +133,9 @@ function integer(name: string, text: string | undefined, min: number): number | 
   return value;
 }
 
-function revision(text: string | undefined): bigint | undefined {
+function revision(name: string, text: string | undefined): bigint | undefined {
   if (text === undefined) return undefined;
-  if (!/^\d+$/.test(text)) throw new UsageError(`--since must be a revision (an integer ≥ 0), got ${text}`);
+  if (!/^\d+$/.test(text)) throw new UsageError(`--${name} must be a revision (an integer ≥ 0), got ${text}`);
   return BigInt(text);
 }
 
@@ -167,7 +182,11 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
     holder: v.holder,
     ttlSeconds: integer("ttl", v.ttl, 1),
     force: v.force ?? false,
-    since: revision(v.since),
+    since: revision("since", v.since),
+    at: revision("at", v.at),
+    checkpoint: v.checkpoint,
+    toRevision: revision("to-revision", v["to-revision"]),
+    dryRun: v["dry-run"] ?? false,
     quiet: v.quiet ?? false,
     help: v.help ?? false,
   };

@@ -2,6 +2,7 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufb
 import { AuthError, errorFromCode, InternalError, VersionMismatchError, VssError } from "../errors.js";
 import { ErrorResponseSchema } from "../gen/vss_pb.js";
 import type { FetchFunction, HeaderProvider } from "../headers/types.js";
+import { readHead, type StoreHead } from "../history/head.js";
 import { deadline } from "./deadline.js";
 import { keepByteOrderMarks } from "./utf8.js";
 
@@ -62,10 +63,16 @@ function errorFromBody(bytes: Uint8Array, status: number): VssError {
   return errorFromCode(decoded.errorCode, decoded.message || `HTTP ${status}`, status);
 }
 
+/** A decoded answer and the store's head it carried, if any (HISTORY.md §2). */
+export interface Answer<T> {
+  message: T;
+  head: StoreHead | undefined;
+}
+
 /**
  * One POST of `base + path` (string concatenation, as the reference client does): protobuf in, protobuf out.
- * The protocol header is checked before the status. Transport failures and the deadline become InternalError;
- * the caller's own abort rethrows the signal's reason.
+ * The protocol header is checked before the status. An error answer's head rides on the thrown VssError.
+ * Transport failures and the deadline become InternalError; the caller's own abort rethrows the signal's reason.
  */
 export async function post<Desc extends DescMessage>(
   transport: Transport,
@@ -73,7 +80,7 @@ export async function post<Desc extends DescMessage>(
   request: Uint8Array,
   responseSchema: Desc,
   options: PostOptions = {},
-): Promise<MessageShape<Desc>> {
+): Promise<Answer<MessageShape<Desc>>> {
   const { signal } = options;
   const headers = await headersFor(transport, request, options.headers);
   const limit = deadline(transport.timeoutMs, signal);
@@ -89,8 +96,11 @@ export async function post<Desc extends DescMessage>(
       throw new VersionMismatchError(version, status);
     }
     const bytes = new Uint8Array(await response.arrayBuffer());
-    if (status >= 200 && status < 300) return decodeOrInternal(responseSchema, bytes, status);
-    throw errorFromBody(bytes, status);
+    const head = readHead(response.headers);
+    if (status >= 200 && status < 300) return { message: decodeOrInternal(responseSchema, bytes, status), head };
+    const error = errorFromBody(bytes, status);
+    error.head = head;
+    throw error;
   } catch (error) {
     if (error instanceof VssError) throw error;
     if (signal?.aborted) throw signal.reason;

@@ -1,5 +1,13 @@
 import { create, type DescMessage, type MessageInitShape, type MessageShape } from "@bufbuild/protobuf";
-import { InternalError } from "../errors.js";
+import { InternalError, VssError } from "../errors.js";
+import {
+  GetHistoryRequestSchema,
+  GetHistoryResponseSchema,
+  GetVersionRequestSchema,
+  GetVersionResponseSchema,
+  type GetHistoryResponse,
+  type GetVersionResponse,
+} from "../gen/history_pb.js";
 import {
   AcquireLeaseRequestSchema,
   AcquireLeaseResponseSchema,
@@ -36,6 +44,8 @@ import {
 } from "../gen/vss_pb.js";
 import { fixedHeaders } from "../headers/fixed.js";
 import type { FetchFunction, HeaderProvider } from "../headers/types.js";
+import type { HistoryVerifier, VerifierFactory } from "../history/verifier.js";
+import { deleteChanges, putChanges, type OwnWrite } from "../history/writer.js";
 import { ldkNodeRetryPolicy, type RetryPolicy } from "../retry/policy.js";
 import { runWithRetry, type RetryOptions } from "../retry/run.js";
 import { encode, getExtensions, post, type CallHeaders, type Extensions, type Transport } from "./transport.js";
@@ -55,6 +65,12 @@ export interface VssClientOptions {
   timeoutMs?: number;
   /** Overrides how retries wait and lets callers observe them. */
   retry?: Omit<RetryOptions, "signal">;
+  /**
+   * The verifying mode, `verifying({ checkpoints, … })` (HISTORY.md §6): every store answer's head is checked
+   * against the store's checkpoint; rollbacks and forks are refused (RollbackError, ForkError), newer heads proven
+   * before the checkpoint is raised.
+   */
+  verify?: VerifierFactory;
 }
 
 /** Per-call options. */
@@ -66,6 +82,17 @@ export interface CallOptions {
    * function is called before each attempt; a VssError it throws ends the call.
    */
   headers?: CallHeaders;
+  /** Verifying clients: audit the values this call reads against the verified chain (ValueAuditError). */
+  audit?: boolean;
+}
+
+/** What the verifier needs to know of a call besides its answer. */
+interface Facts<M> {
+  storeId: string | undefined;
+  write?: () => OwnWrite | undefined;
+  read?: (message: M) => { values: readonly KeyValue[]; missing: readonly string[] };
+  /** A 404 answer means this key is missing at the answer's head. */
+  missingKey?: string;
 }
 
 /**
@@ -76,6 +103,7 @@ export class VssClient {
   readonly #transport: Transport;
   readonly #policy: RetryPolicy;
   readonly #retry: Omit<RetryOptions, "signal">;
+  readonly #verifier: HistoryVerifier | undefined;
 
   /** `baseUrl` is used verbatim, e.g. `https://host/vss`; operation names are appended with no separator logic. */
   constructor(
@@ -90,28 +118,37 @@ export class VssClient {
     };
     this.#policy = options.retryPolicy ?? ldkNodeRetryPolicy();
     this.#retry = options.retry ?? {};
+    const history = (storeId: string, afterRevision: bigint, resumeKey: string | undefined, pageSize: number | undefined) =>
+      this.#call("/getHistory", GetHistoryRequestSchema, { storeId, afterRevision, resumeKey, pageSize }, GetHistoryResponseSchema, {});
+    this.#verifier = options.verify?.({ baseUrl, history });
+  }
+
+  /** The verifying mode's state (checkpoints, the proven chain of each store), when `verify` was given. */
+  get verifier(): HistoryVerifier | undefined {
+    return this.#verifier;
   }
 
   /** Reads one key. Rejects with NoSuchKeyError when it is absent. */
   async getObject(request: MessageInitShape<typeof GetObjectRequestSchema>, options: CallOptions = {}): Promise<KeyValue> {
-    const response = await this.#call("/getObject", GetObjectRequestSchema, request, GetObjectResponseSchema, options);
+    const facts = { storeId: request.storeId, read: (m: { value?: KeyValue }) => ({ values: m.value ? [m.value] : [], missing: [] }), missingKey: request.key ?? "" };
+    const response = await this.#call("/getObject", GetObjectRequestSchema, request, GetObjectResponseSchema, options, facts);
     if (!response.value) throw new InternalError("server violated the API: getObject succeeded without a value");
     return response.value;
   }
 
   /** The only transactional write: every item applies or none does (ConflictError on a version mismatch). */
   async putObjects(request: MessageInitShape<typeof PutObjectRequestSchema>, options: CallOptions = {}): Promise<PutObjectResponse> {
-    return this.#call("/putObjects", PutObjectRequestSchema, request, PutObjectResponseSchema, options);
+    return this.#call("/putObjects", PutObjectRequestSchema, request, PutObjectResponseSchema, options, { storeId: request.storeId, write: () => putChanges(request) });
   }
 
   /** Deletes one key (version -1: whatever its version). Succeeds when nothing matched. */
   async deleteObject(request: MessageInitShape<typeof DeleteObjectRequestSchema>, options: CallOptions = {}): Promise<DeleteObjectResponse> {
-    return this.#call("/deleteObject", DeleteObjectRequestSchema, request, DeleteObjectResponseSchema, options);
+    return this.#call("/deleteObject", DeleteObjectRequestSchema, request, DeleteObjectResponseSchema, options, { storeId: request.storeId, write: () => deleteChanges(request) });
   }
 
   /** One page of keys and versions, newest-created first; follow `nextPageToken` until it is empty. */
   async listKeyVersions(request: MessageInitShape<typeof ListKeyVersionsRequestSchema>, options: CallOptions = {}): Promise<ListKeyVersionsResponse> {
-    return this.#call("/listKeyVersions", ListKeyVersionsRequestSchema, request, ListKeyVersionsResponseSchema, options);
+    return this.#call("/listKeyVersions", ListKeyVersionsRequestSchema, request, ListKeyVersionsResponseSchema, options, { storeId: request.storeId });
   }
 
   // The multi-device extension (MULTIDEVICE.md §3). Lease refusals and fencing are ConflictErrors (never retried).
@@ -138,12 +175,13 @@ export class VssClient {
 
   /** One page of the change feed after `sinceRevision`; see `changesSince` to walk every page. */
   async listChanges(request: MessageInitShape<typeof ListChangesRequestSchema>, options: CallOptions = {}): Promise<ListChangesResponse> {
-    return this.#call("/listChanges", ListChangesRequestSchema, request, ListChangesResponseSchema, options);
+    return this.#call("/listChanges", ListChangesRequestSchema, request, ListChangesResponseSchema, options, { storeId: request.storeId });
   }
 
   /** Up to 100 distinct keys in one round trip; see `getAllObjects` to follow `remainingKeys` and batch more. */
   async getObjects(request: MessageInitShape<typeof GetObjectsRequestSchema>, options: CallOptions = {}): Promise<GetObjectsResponse> {
-    return this.#call("/getObjects", GetObjectsRequestSchema, request, GetObjectsResponseSchema, options);
+    const read = (m: GetObjectsResponse) => ({ values: m.values, missing: m.missingKeys });
+    return this.#call("/getObjects", GetObjectsRequestSchema, request, GetObjectsResponseSchema, options, { storeId: request.storeId, read });
   }
 
   /** A single-use credential (60 s) for one WebSocket watch of the store, usable where headers cannot be set. */
@@ -156,17 +194,48 @@ export class VssClient {
     return runWithRetry(() => getExtensions(this.#transport, options.signal), this.#policy, { ...this.#retry, signal: options.signal });
   }
 
-  /** Encodes, POSTs with retries, decodes. */
-  #call<Req extends DescMessage, Res extends DescMessage>(
+  // The history extension (HISTORY.md §4).
+
+  /** One page of revision records after `afterRevision`; see `verifyHistory` to recompute the chain from them. */
+  async getHistory(request: MessageInitShape<typeof GetHistoryRequestSchema>, options: CallOptions = {}): Promise<GetHistoryResponse> {
+    return this.#call("/getHistory", GetHistoryRequestSchema, request, GetHistoryResponseSchema, options, { storeId: request.storeId });
+  }
+
+  /** A key's value as it was just after `revision` (NoSuchKeyError: absent then; InvalidRequestError `pruned:`: no longer retained). */
+  async getVersion(request: MessageInitShape<typeof GetVersionRequestSchema>, options: CallOptions = {}): Promise<GetVersionResponse> {
+    return this.#call("/getVersion", GetVersionRequestSchema, request, GetVersionResponseSchema, options, { storeId: request.storeId });
+  }
+
+  /** Encodes, POSTs with retries, decodes; in the verifying mode, checks the answer's head (and its 404/409's). */
+  async #call<Req extends DescMessage, Res extends DescMessage>(
     path: string,
     requestSchema: Req,
     request: MessageInitShape<Req>,
     responseSchema: Res,
     options: CallOptions,
+    facts?: Facts<MessageShape<Res>>,
   ): Promise<MessageShape<Res>> {
     const body = encode(requestSchema, create(requestSchema, request));
     const call = { signal: options.signal, headers: options.headers };
-    return runWithRetry(() => post(this.#transport, path, body, responseSchema, call), this.#policy, { ...this.#retry, signal: options.signal });
+    const attempt = () => runWithRetry(() => post(this.#transport, path, body, responseSchema, call), this.#policy, { ...this.#retry, signal: options.signal });
+    const verifier = this.#verifier;
+    if (options.audit && !verifier) throw new TypeError("audit needs a verifying client (VssClientOptions.verify)");
+    if (!verifier || !facts) return (await attempt()).message;
+    const storeId = facts.storeId ?? "";
+    const observed = { storeId, sentAt: await verifier.sentAt(storeId), audit: options.audit };
+    let answer;
+    try {
+      answer = await attempt();
+    } catch (error) {
+      if (error instanceof VssError && (error.status === 404 || error.status === 409)) {
+        const missing = error.status === 404 && facts.missingKey !== undefined ? [facts.missingKey] : undefined;
+        await verifier.observe({ ...observed, head: error.head, missing });
+      }
+      throw error;
+    }
+    const read = facts.read?.(answer.message);
+    await verifier.observe({ ...observed, head: answer.head, write: facts.write, values: read?.values, missing: read?.missing });
+    return answer.message;
   }
 }
 

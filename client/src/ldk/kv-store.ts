@@ -20,6 +20,8 @@ export interface LdkNodeKvStoreOptions extends CallOptions {
   readOnly?: boolean;
   /** Skip detection and use this layout. */
   schemaVersion?: SchemaVersion;
+  /** A verifying client only: audit every value read against the verified chain (ValueAuditError); default off. */
+  audit?: boolean;
 }
 
 /**
@@ -34,6 +36,7 @@ export class LdkNodeKvStore {
     readonly storeId: string,
     readonly layout: LdkKeyLayout,
     readonly builder: StorableBuilder,
+    readonly audit: boolean,
   ) {}
 
   /** Derives the secrets from the seed and finds (or, unless read-only, records) the store's schema version. */
@@ -44,7 +47,7 @@ export class LdkNodeKvStore {
     const version =
       options.schemaVersion ??
       (await determineSchemaVersion({ ...options, obfuscator, builder }));
-    return new LdkNodeKvStore(options.client, options.storeId, new LdkKeyLayout(obfuscator, version), builder);
+    return new LdkNodeKvStore(options.client, options.storeId, new LdkKeyLayout(obfuscator, version), builder, options.audit ?? false);
   }
 
   /** The layout in use. */
@@ -52,11 +55,11 @@ export class LdkNodeKvStore {
     return this.layout.version;
   }
 
-  /** Reads and decrypts a value; NoSuchKeyError when absent. */
+  /** Reads and decrypts a value; NoSuchKeyError when absent; audited against the verified chain when the store was opened with `audit`. */
   async read(primary: string, secondary: string, key: string, options: CallOptions = {}): Promise<Uint8Array> {
     checkNamespaceKey(primary, secondary, key);
     const storeKey = this.layout.storeKey(primary, secondary, key);
-    const found = await this.client.getObject({ storeId: this.storeId, key: storeKey }, options);
+    const found = await this.client.getObject({ storeId: this.storeId, key: storeKey }, { audit: this.audit || undefined, ...options });
     return this.builder.open(found.value, this.layout.aad(storeKey)).value;
   }
 

@@ -58,9 +58,12 @@ export function skipRetryOn(inner: RetryPolicy, skip: (error: VssError) => boole
 /** ldk-node's policy numbers (CLIENTS.md §2). */
 export const LDK_NODE_RETRY = { baseMs: 10, maxAttempts: 100, maxTotalDelayMs: 180_000, maxJitterMs: 100 } as const;
 
+/** A verifying client's refusals (HISTORY.md §6): the app must be told, not kept waiting. */
+const HISTORY_REFUSALS: ReadonlySet<VssError["kind"]> = new Set(["rollback", "fork", "replayed-value", "unverifiable-gap", "incarnation-changed", "audit"]);
+
 /** Errors that a retry cannot fix: the answer would be the same. */
 export function isPermanent(error: VssError): boolean {
-  return error.kind === "no-such-key" || error.kind === "invalid-request" || error.kind === "conflict" || error.kind === "version-mismatch";
+  return error.kind === "no-such-key" || error.kind === "invalid-request" || error.kind === "conflict" || error.kind === "version-mismatch" || HISTORY_REFUSALS.has(error.kind);
 }
 
 /** ldk-node's default: 10 ms backoff, 100 attempts, 180 s total, ≤ 100 ms jitter, no retry on permanent errors. */

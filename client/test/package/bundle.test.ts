@@ -10,7 +10,8 @@ import { packedClient, ROOT } from "./support.js";
  * above the sizes measured when they were set (client/README.md § Bundle size): growth has to be deliberate.
  */
 const BUDGETS = {
-  core: { entry: "@edge-vss/client", gzipBytes: 52 * 1024 },
+  // 52 → 58 KiB with the history extension's verifier, chain walks, audits and restores (client/README.md § Bundle size).
+  core: { entry: "@edge-vss/client", gzipBytes: 58 * 1024 },
   ldk: { entry: "@edge-vss/client/ldk", gzipBytes: 52 * 1024 },
 } as const;
 
