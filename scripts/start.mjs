@@ -121,7 +121,10 @@ async function serve(configFile, opts, stateRoot, started) {
   const child = spawn(WORKERD, args, { stdio: ["ignore", "inherit", "inherit", "pipe"] });
   let stopping = false;
   const exited = new Promise((resolveExit) => child.on("exit", (code, signal) => resolveExit({ code, signal })));
+  // Importing wrangler (for the config reader) installs its own SIGINT/SIGTERM handlers, which exit at once and
+  // would leave workerd running without its runner: the runner's handlers are the only ones.
   for (const signal of ["SIGINT", "SIGTERM"]) {
+    process.removeAllListeners(signal);
     process.on(signal, () => {
       if (stopping) return;
       stopping = true;
@@ -130,6 +133,8 @@ async function serve(configFile, opts, stateRoot, started) {
       setTimeout(() => child.kill("SIGKILL"), 30_000).unref();
     });
   }
+  // However the runner ends, workerd does not outlive it.
+  process.on("exit", () => child.exitCode === null && child.signalCode === null && child.kill("SIGTERM"));
   const port = await listeningPort(child, opts.port);
   started();
   if (port !== null) {

@@ -1,4 +1,5 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { create, fromBinary, toBinary } from "@bufbuild/protobuf";
@@ -54,5 +55,36 @@ describe("local server persistence", () => {
       expect(value?.version).toBe(1n);
       expect(Buffer.from(value?.value ?? []).equals(Buffer.from(expected))).toBe(true);
     }
+  });
+
+  it("stops gracefully on SIGTERM: a put still arriving is answered and kept, and the runner exits 0", async () => {
+    const key = new SigsKey();
+    const value = new Uint8Array(4 * 1024 * 1024).map((_, i) => (i * 7) & 0xff);
+    await server.start();
+    const body = Buffer.from(toBinary(PutObjectRequestSchema, create(PutObjectRequestSchema, { storeId: "stopping", transactionItems: [{ key: "k", version: -1n, value }] })));
+    const answered = new Promise<number>((resolve, reject) => {
+      const req = http.request(`${server.url}/vss/putObjects`, { method: "POST", headers: { authorization: key.header(), "content-length": String(body.length) } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      // The body arrives over ~1 s; the stop comes in the middle of it.
+      const parts = 10;
+      const step = Math.ceil(body.length / parts);
+      for (let i = 0; i < parts; i++) setTimeout(() => (i === parts - 1 ? req.end(body.subarray(i * step)) : req.write(body.subarray(i * step, (i + 1) * step))), i * 100);
+    });
+    await new Promise((r) => setTimeout(r, 350));
+    // The signal goes to the runner alone, as a service manager sends it: workerd must not outlive the runner.
+    const stopped = server.stop("SIGTERM", true);
+    expect(await answered).toBe(200);
+    await stopped;
+    expect(server.exit).toEqual({ code: 0, signal: null });
+    expect(server.output).toMatch(/SIGTERM: stopping/);
+    expect(server.leftBehind).toBe(false);
+    await server.start();
+    const response = await post("/getObject", toBinary(GetObjectRequestSchema, create(GetObjectRequestSchema, { storeId: "stopping", key: "k" })), key);
+    expect(response.status).toBe(200);
+    const kept = fromBinary(GetObjectResponseSchema, new Uint8Array(await response.arrayBuffer())).value?.value ?? new Uint8Array(0);
+    expect(Buffer.from(kept).equals(Buffer.from(value))).toBe(true);
   });
 });

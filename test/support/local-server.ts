@@ -21,6 +21,10 @@ export class LocalServer {
   #child?: ChildProcess;
   #output = "";
   port = 0;
+  /** How the last run ended: its exit code, or the signal that ended it. */
+  exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  /** Whether the last stop found processes of the group (workerd) still running once the runner had exited. */
+  leftBehind = false;
 
   constructor(
     readonly persistTo: string,
@@ -42,6 +46,8 @@ export class LocalServer {
       stdio: ["ignore", "pipe", "pipe"],
       env: { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_SEND_METRICS: "false", CI: "true" },
     });
+    this.exit = null;
+    child.once("exit", (code, signal) => (this.exit = { code, signal }));
     child.stdout?.on("data", (d: Buffer) => (this.#output += d.toString()));
     child.stderr?.on("data", (d: Buffer) => (this.#output += d.toString()));
     this.#child = child;
@@ -60,19 +66,30 @@ export class LocalServer {
     throw new Error(`local server did not answer within ${timeoutMs} ms:\n${this.#output}`);
   }
 
-  /** Stops the whole process group (the runner and workerd) with `signal`, and waits for it to exit. */
-  async stop(signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  /** What the server printed so far. */
+  get output(): string {
+    return this.#output;
+  }
+
+  /**
+   * Sends `signal` to the whole process group (the runner and workerd, as a terminal's Ctrl-C does) or, with
+   * `runnerOnly`, to the runner alone (as systemd or a container runtime does); waits for the runner to exit, then
+   * kills whatever of the group is left.
+   */
+  async stop(signal: NodeJS.Signals = "SIGTERM", runnerOnly = false): Promise<void> {
     const child = this.#child;
     if (!child?.pid || child.exitCode !== null) return;
     const exited = new Promise((r) => child.once("exit", r));
     try {
-      process.kill(-child.pid, signal);
+      process.kill(runnerOnly ? child.pid : -child.pid, signal);
     } catch {
       return;
     }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
+    this.leftBehind = false;
     try {
       process.kill(-child.pid, "SIGKILL");
+      this.leftBehind = true;
     } catch {
       // already gone
     }
