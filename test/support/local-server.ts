@@ -35,8 +35,9 @@ export class LocalServer {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  /** Starts the server and resolves once GET /vss/health answers 200 (at most `timeoutMs`). */
+  /** Starts the server (stopping a running one first) and resolves once GET /vss/health answers 200 (at most `timeoutMs`). */
   async start(timeoutMs = 60_000): Promise<void> {
+    await this.stop();
     this.port = await freePort();
     const args = ["scripts/start.mjs", "--host", "127.0.0.1", "--port", String(this.port), "--state", this.persistTo];
     for (const [name, value] of Object.entries(this.vars)) args.push("--var", `${name}=${value}`);
