@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 
 /**
  * Three projects: `workers` runs inside workerd against real SQLite Durable Objects (the Worker is loaded from
- * wrangler.toml); `local-server` starts the real local server (`wrangler dev`) as a process; `package` packs the
+ * wrangler.toml); `local-server` starts the real local server (`npm start`'s runner: workerd serving the deployable bundle) as a process; `package` packs the
  * client (its prepack rebuilds client/dist), installs it into an empty project and runs it in Node, in esbuild
  * bundles and in Chromium — after the other two (groupOrder), so that no CLI test runs while client/dist is rebuilt.
  */

@@ -1,12 +1,10 @@
 import { ChangesSql } from "./feed/changes-sql";
 import { WatchSql } from "./feed/watch-sql";
 import { LeaseSql, type LeaseRow } from "./lease/lease-sql";
-import { CHUNK_BYTES } from "./limits";
 import { HistorySql, LiveSql } from "./history/history-sql";
 import type { HistorySettings } from "./history/record";
-import { asBlob as blob } from "./sql-blob";
+import { asBlob as blob, BlobSql } from "./sql-blob";
 import type { Head, Usage } from "./types";
-
 
 /** Below this many matching keys a prefix listing reads them from the key index instead of walking the store. */
 const SPARSE_PREFIX_KEYS = 2048;
@@ -56,7 +54,7 @@ export interface ObjectHead {
 }
 
 /** Every SQL statement of a store, in one place. Synchronous: callers compose them inside transactionSync. */
-export class StoreSql {
+export class StoreSql extends BlobSql {
   readonly #sql: SqlStorage;
   /** The writer lease's statements (lease/lease-sql.ts). */
   readonly lease: LeaseSql;
@@ -73,6 +71,7 @@ export class StoreSql {
   #head: Head | null = null;
 
   constructor(sql: SqlStorage) {
+    super(sql);
     this.#sql = sql;
     this.lease = new LeaseSql(sql);
     this.changes = new ChangesSql(sql);
@@ -298,64 +297,5 @@ export class StoreSql {
       )
       .one();
     return window.n < DENSE_SCAN_ROWS || window.oldest === null ? { rows } : { rows, scannedTo: window.oldest };
-  }
-
-  createBlob(now: number): number {
-    return this.#sql.exec<{ id: number }>("INSERT INTO blobs (staged_at) VALUES (?) RETURNING id", now).one().id;
-  }
-
-  /** A blob's shape; `staged` is true until a putObjects commits it. */
-  blob(blobId: number): { size: number; chunkCount: number; staged: boolean } | undefined {
-    const row = this.#sql
-      .exec<{ size: number; chunk_count: number; staged_at: number | null }>(
-        "SELECT size, chunk_count, staged_at FROM blobs WHERE id = ?",
-        blobId,
-      )
-      .toArray()[0];
-    return row && { size: row.size, chunkCount: row.chunk_count, staged: row.staged_at !== null };
-  }
-
-  appendChunk(blobId: number, seq: number, data: Uint8Array): void {
-    this.#sql.exec("INSERT INTO blob_chunks (blob_id, seq, data) VALUES (?, ?, ?)", blobId, seq, blob(data));
-    this.#sql.exec(
-      "UPDATE blobs SET size = size + ?, chunk_count = chunk_count + 1 WHERE id = ?",
-      data.byteLength,
-      blobId,
-    );
-  }
-
-  commitBlob(blobId: number): void {
-    this.#sql.exec("UPDATE blobs SET staged_at = NULL WHERE id = ?", blobId);
-  }
-
-  /** Chunks from `fromSeq` on, stopping before `maxBytes` would be exceeded (always at least one). */
-  chunks(blobId: number, fromSeq: number, maxBytes: number): Uint8Array[] {
-    const limit = Math.max(1, Math.floor(maxBytes / CHUNK_BYTES));
-    return this.#sql
-      .exec<{ data: ArrayBuffer }>(
-        "SELECT data FROM blob_chunks WHERE blob_id = ? AND seq >= ? ORDER BY seq LIMIT ?",
-        blobId,
-        fromSeq,
-        limit,
-      )
-      .toArray()
-      .map((row) => new Uint8Array(row.data));
-  }
-
-  deleteBlob(blobId: number): void {
-    this.#sql.exec("DELETE FROM blob_chunks WHERE blob_id = ?", blobId);
-    this.#sql.exec("DELETE FROM blobs WHERE id = ?", blobId);
-  }
-
-  /** Staged blobs abandoned before `cutoff` (ms since the epoch). */
-  staleStagedBlobs(cutoff: number): number[] {
-    return this.#sql
-      .exec<{ id: number }>("SELECT id FROM blobs WHERE staged_at IS NOT NULL AND staged_at < ?", cutoff)
-      .toArray()
-      .map((row) => row.id);
-  }
-
-  oldestStagedAt(): number | null {
-    return this.#sql.exec<{ t: number | null }>("SELECT MIN(staged_at) AS t FROM blobs WHERE staged_at IS NOT NULL").one().t;
   }
 }

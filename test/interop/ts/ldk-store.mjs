@@ -7,10 +7,13 @@ import {
   LdkNodeKvStore,
   StorableBuilder,
   VssClient,
+  auditStore,
   deriveLdkNodeSecrets,
   listAllKeyVersions,
   lnurlAuthJwt,
   sigsAuth,
+  verifyHistory,
+  verifying,
 } from "./client.mjs";
 import { ensure, expectEqual, hex, parseOptions, reporter } from "./report.mjs";
 
@@ -72,5 +75,26 @@ await report.check("LdkNodeKvStore.open detects schema V1; the payments are the 
   const details = await store.read("payments", "", handover.paymentId);
   ensure(hex.encode(details).includes(handover.paymentId), "the payment record does not contain its id");
   console.log(`  node ${handover.nodeId}: payment ${handover.paymentId}, ${details.length} bytes`);
+});
+// Verifiable history (HISTORY.md): what vss-client-ng wrote through ldk-node is a chain the TypeScript client
+// recomputes from the store's genesis, and every value ldk-node left matches the chain's last record of its key.
+await report.check("the history of ldk-node's writes recomputes from its genesis, and every current value matches it", async () => {
+  const verified = await verifyHistory(client, storeId);
+  ensure(verified.base.genesis, `the chain starts at revision ${verified.base.revision}, not the genesis`);
+  expectEqual("gaps", verified.gaps.length, 0);
+  ensure(verified.recomputed >= entries.length, `${verified.recomputed} revisions recomputed for ${entries.length} keys`);
+  const audit = await auditStore(client, storeId, verified.chain);
+  ensure(audit !== undefined, "the store changed while it was audited");
+  expectEqual("mismatched values", audit.mismatched, []);
+  expectEqual("values with no record", audit.unknown, []);
+  expectEqual("values matched", audit.matched, entries.length);
+  console.log(`  ${verified.recomputed} revisions, head ${verified.head.revision}:${verified.head.digest.slice(0, 16)}…, ${audit.matched} values audited`);
+});
+await report.check("a verifying client reads ldk-node's store from a checkpoint at its head, auditing each value", async () => {
+  const verified = await verifyHistory(client, storeId);
+  const checked = new VssClient(options.get("url"), { headerProvider, verify: verifying({ audit: true }) });
+  for (const { key } of (await listAllKeyVersions(checked, { storeId })).keys) await checked.getObject({ storeId, key });
+  const after = await checked.getHistory({ storeId, afterRevision: verified.head.revision, pageSize: 1 });
+  expectEqual("head revision", after.headRevision, verified.head.revision);
 });
 process.exitCode = report.exitCode();
