@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { createReadStream, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { secp256k1 } from "@noble/curves/secp256k1.js";
@@ -11,6 +11,7 @@ import { fixedHeaders, listAllKeyVersions, sigsAuth, VssClient } from "../../src
 import { BundleServer, buildBundle } from "../../../test/support/bundle-server.js";
 import { PostgresServer } from "../../../test/support/postgres.js";
 import { buildPrivateCli, runCliAt } from "./cli-runner.js";
+import { readExport } from "../../src/cli/commands/admin/frames.js";
 import { exportSPKI, generateKeyPair, SignJWT } from "jose";
 
 const TOKEN = "m".repeat(40);
@@ -86,6 +87,29 @@ function filesOf(dir: string): Record<string, string> {
     files[name] = createHash("sha256").update(readFileSync(join(dir, name))).digest("hex");
   }
   return files;
+}
+
+/** The chain an export's header carries (HISTORY.md §3): the store's incarnation and head at the export. */
+type ExportedChain = { incarnation?: string; headRevision?: string; headDigest?: string };
+
+/**
+ * An export directory's content apart from each store's chain: the manifest's stores without their files' hashes,
+ * and per file its header without the chain and the SHA-256 of its items (keys, versions, values, in order).
+ */
+async function contentsOf(dir: string): Promise<{ content: unknown; chains: Record<string, ExportedChain> }> {
+  const manifest = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8")) as { stores: Record<string, unknown>[] };
+  const stores: Record<string, unknown> = {};
+  const chains: Record<string, ExportedChain> = {};
+  for (const name of readdirSync(join(dir, "stores"))) {
+    const items = createHash("sha256");
+    const { header } = await readExport(createReadStream(join(dir, "stores", name)), {
+      onItem: (item) => void items.update(JSON.stringify([item.key, String(item.version), item.value.length])).update(item.value),
+    });
+    const { incarnation, headRevision, headDigest, ...rest } = header;
+    chains[name] = { incarnation, headRevision, headDigest };
+    stores[name] = { header: rest, items: items.digest("hex") };
+  }
+  return { content: { stores, manifest: manifest.stores.map(({ sha256: _, ...rest }) => rest) }, chains };
 }
 
 describe("vss admin: moving a reference vss-server database in and out", () => {
@@ -204,11 +228,20 @@ describe("vss admin: moving a reference vss-server database in and out", () => {
     expect(filesOf(join(state, "after"))).toEqual(filesOf(join(state, "before")));
   }, 900_000);
 
-  it("round-trips through an export directory into another deployment, byte-identical", async () => {
+  it("round-trips through an export directory into another deployment: the same content, each store's chain continued", async () => {
     const imported = await cli(["import", "--from", join(state, "before"), "--to", serverB.url]);
     expect(imported.code, imported.stderr).toBe(0);
     expect((await cli(["export", "--from", serverB.url, "--to", join(state, "from-b")])).code).toBe(0);
-    expect(filesOf(join(state, "from-b"))).toEqual(filesOf(join(state, "before")));
+    const [fromB, before] = [await contentsOf(join(state, "from-b")), await contentsOf(join(state, "before"))];
+    expect(fromB.content).toEqual(before.content);
+    // Every byte but the chain is the same; the import is one revision, chained from the exported head (HISTORY.md §3).
+    expect(Object.keys(before.chains)).toHaveLength(7);
+    for (const [file, chain] of Object.entries(before.chains)) {
+      expect(chain.incarnation).toMatch(/^[0-9a-f]{32}$/);
+      expect(fromB.chains[file]?.incarnation).toBe(chain.incarnation);
+      expect(fromB.chains[file]?.headRevision).toBe(String(BigInt(chain.headRevision ?? "0") + 1n));
+      expect(fromB.chains[file]?.headDigest).not.toBe(chain.headDigest);
+    }
     await expectAllMigrated(serverB.url);
   }, 600_000);
 
