@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/gen/vss_pb";
 import { hex, HistoryClient, recordDigest, ZEROS } from "../support/history-chain";
 import { storeStub } from "../support/stores";
+import { StoreSql } from "../../src/store/sql";
+import { applyPut } from "../../src/store/core/put";
 import { expectError } from "../support/vss";
 
 const KiB = 1024;
@@ -67,5 +69,47 @@ describe("history pruning", () => {
     }
     const gone = await device.version(`${"k".repeat(100)}-0`, 1);
     expect(gone.error?.message).toMatch(/^pruned:/);
+  });
+});
+
+/** Past versions written with values off (VSS_HISTORY_VALUES_DAYS=0) keep no bytes, so no pruning is scheduled for them. */
+describe("history with values off", () => {
+  it("a write that replaces a value keeps its record but asks for no alarm", async () => {
+    const device = new HistoryClient("values-off", undefined, { env: { VSS_HISTORY_VALUES_DAYS: "0" } });
+    await device.put([["k", 0, "one"]]);
+    await runInDurableObject(storeStub(device), async (_o, state) => {
+      const db = new StoreSql(state.storage.sql);
+      const sha256 = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode("two")));
+      const settings = { valuesMs: 0, retentionMs: 30 * DAY, allowanceBytes: 64 * 1024 * 1024 };
+      const rules = { limits: { bytes: 0, keys: 0 }, lease: null, now: Date.now(), changeRetentionMs: DAY, storeId: device.storeId, history: settings };
+      const applied = applyPut(state.storage, db, { puts: [{ key: "k", version: 1, value: { kind: "inline", bytes: new TextEncoder().encode("two"), sha256 } }], deletes: [] }, rules);
+      expect(applied.ok && applied.value.historyBytes).toBeGreaterThan(0); // the replaced version's record
+      expect(applied.ok && applied.value.retained).toBe(false); // but no bytes kept: nothing for the pruning to do
+      expect(applied.ok && applied.value.retained === false && (await state.storage.getAlarm())).toBe(null);
+    });
+  });
+});
+
+describe("history pruning in rounds", () => {
+  it("a round that fills its batch of overwritten values leaves deleted values for a later round (HISTORY.md §5 order)", async () => {
+    const device = new HistoryClient("prune-rounds");
+    await device.put([["d", 0, new Uint8Array(KiB)]]); // 1
+    await device.delete("d", 1); // 2: one deleted value, 1 KiB
+    // 3 … 602: 600 overwritten values of 1 KiB, more than one round's batch (512).
+    for (let i = 0; i < 600; i += 20) {
+      await Promise.all(Array.from({ length: 20 }, () => device.put([["o", -1, new Uint8Array(KiB).fill(i)]])));
+    }
+    // An allowance that 560 of the overwritten values must make room for, set by the next write.
+    const bytes = await runInDurableObject(storeStub(device), (_o, state) => state.storage.sql.exec<{ b: number }>("SELECT history_bytes AS b FROM store_meta").one().b);
+    const tight = new HistoryClient("prune-rounds", device.key, { env: { VSS_HISTORY_BYTES: String(bytes - 560 * KiB) } });
+    await tight.put([["x", 0, "x"]]);
+    expect(await runDurableObjectAlarm(storeStub(device))).toBe(true);
+    expect((await device.version("d", 1)).status).toBe(200); // round 1 dropped overwritten values only
+    expectError(await device.version("o", 514), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
+    for (let round = 0; round < 3; round++) await runDurableObjectAlarm(storeStub(device));
+    expect((await device.version("d", 1)).status).toBe(200); // under the allowance before the deleted value's turn
+    expectError(await device.version("o", 560), 400, ErrorCode.INVALID_REQUEST_EXCEPTION);
+    expect((await device.version("o", 601)).status).toBe(200);
+    expect((await device.history(0)).message?.oldestRevision).toBe(1n);
   });
 });

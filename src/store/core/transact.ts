@@ -120,7 +120,7 @@ export function transact(storage: DurableObjectStorage, db: StoreSql, rules: Wri
         settings: rules.history,
       });
       const historyBytes = meta.historyBytes + step.historyBytes + recorded.bytes;
-      return { usage: after, revision: step.revision, digest: recorded.digest, globalVersion: step.globalVersion, leaseEpoch: fenced.value, historyBytes, retained: step.historyBytes > 0 };
+      return { usage: after, revision: step.revision, digest: recorded.digest, globalVersion: step.globalVersion, leaseEpoch: fenced.value, historyBytes, retained: step.retain && step.historyBytes > 0 };
     });
     return { ok: true, value: applied };
   } catch (error) {

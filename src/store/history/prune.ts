@@ -29,12 +29,15 @@ export function pruneHistory(storage: DurableObjectStorage, db: StoreSql, now: n
       }
       if (values.length === BATCH) busy = true;
     };
+    // Each stage runs only once the stages before it are done: a stage that filled its batch ends the round, and
+    // the next round (AGAIN_MS later) goes on with it, so nothing is dropped out of the spec's order.
+    const over = () => !busy && bytes > state.allowanceBytes;
     dropValues(false, now - state.valuesMs, false);
-    dropValues(true, now - state.valuesMs, false);
-    if (bytes > state.allowanceBytes) dropValues(false, Number.MAX_SAFE_INTEGER, true);
-    if (bytes > state.allowanceBytes) dropValues(true, Number.MAX_SAFE_INTEGER, true);
+    if (!busy) dropValues(true, now - state.valuesMs, false);
+    if (over()) dropValues(false, Number.MAX_SAFE_INTEGER, true);
+    if (over()) dropValues(true, Number.MAX_SAFE_INTEGER, true);
     let oldest: { revision: number; baseDigest: Uint8Array } | undefined;
-    if (bytes > state.allowanceBytes) {
+    if (over()) {
       const prunable = db.history.prunableRevisions(state.oldest, now - state.retentionMs, BATCH);
       let through: number | undefined;
       for (let i = 0, left = bytes; i < prunable.length && left > state.allowanceBytes; i++) {
