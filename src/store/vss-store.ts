@@ -37,6 +37,7 @@ export class VssStore extends DurableObject<Env> {
   readonly #state: StoreState;
   readonly #host: StoreHost;
   readonly #watchers: Watchers;
+  readonly #group: GroupCommit;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -46,13 +47,14 @@ export class VssStore extends DurableObject<Env> {
       const head = state.head(db);
       return { revision: head.revision, digest: head.digest, globalVersion: db?.globalVersion() ?? 0 };
     });
-    const group = new GroupCommit(ctx.storage);
+    const group = (this.#group = new GroupCommit(ctx.storage));
     this.#host = {
       storage: ctx.storage,
       env,
       db: () => state.db,
       existing: () => state.existing(),
       registered: false,
+      erasures: 0,
       exclusive: (work) => ctx.blockConcurrencyWhile(work),
       grouped: (work) => group.run(work),
       erase: () => this.erase(),
@@ -239,6 +241,10 @@ export class VssStore extends DurableObject<Env> {
 
   /** Removes everything the store holds (account deletion); the next call starts from an empty schema. */
   async erase(): Promise<void> {
+    // Writes already waiting for a group commit land first (and are erased with the rest); any write still on its
+    // way is refused (core/writes.ts, ERASED) instead of landing after the erase.
+    this.#group.flushNow();
+    this.#host.erasures++;
     await this.ctx.storage.deleteAlarm();
     await this.ctx.storage.deleteAll();
     this.#state.erased();

@@ -7,6 +7,7 @@ import { prefixUpperBound } from "../../src/store/core/list";
 import { nextVersion } from "../../src/store/core/put";
 import { sha256 } from "../../src/store/history/digest";
 import { TEST_HISTORY } from "../support/history";
+import type { VssStore } from "../../src/store/vss-store";
 
 let counter = 0;
 const freshStore = () => env.VSS_STORE.get(env.VSS_STORE.idFromName(`store-test-${counter++}-${Math.random()}`));
@@ -83,6 +84,25 @@ describe("a store that was never written", () => {
       state.storage.sql.exec("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\\_%' ESCAPE '\\'").toArray(),
     );
     expect(tables).toEqual([]);
+  });
+});
+
+describe("erasing a store (account deletion) while writes wait", () => {
+  it("a write on its way when the erase begins never lands after it", async () => {
+    const store = freshStore();
+    await store.putObjects(context, { puts: [{ key: "a", version: 0, value: inline("a") }], deletes: [] });
+    const put = await runInDurableObject(store, async (instance: VssStore) => {
+      const writing = instance.putObjects(context, { puts: [{ key: "b", version: 0, value: inline("b") }], deletes: [] });
+      const deleting = instance.deleteObject(context, "a", -1);
+      await instance.erase();
+      return Promise.all([writing, deleting]);
+    });
+    // Refused, or landed before the erase and erased with the rest: either way nothing is left.
+    for (const result of put) expect(result.ok ? "landed" : result.error.message).toMatch(/^landed$|erased while this write waited/);
+    expect(await store.usage()).toEqual({ bytes: 0, keys: 0 });
+    expect(await runInDurableObject(store, (_i, state) => state.storage.sql.exec("SELECT name FROM sqlite_master WHERE name = 'objects'").toArray().length)).toBe(0);
+    // The store works again afterwards, from an empty schema.
+    expect(await store.putObjects(context, { puts: [{ key: "c", version: 0, value: inline("c") }], deletes: [] })).toMatchObject({ ok: true, value: { revision: 1 } });
   });
 });
 

@@ -24,7 +24,13 @@ export class GroupCommit {
     });
   }
 
+  /** Runs the waiting group now, before something that must follow it (an erase). */
+  flushNow(): void {
+    if (this.#queue.length > 0) this.#flush();
+  }
+
   #flush(): void {
+    if (this.#queue.length === 0) return;
     const group = this.#queue;
     this.#queue = [];
     this.#scheduled = false;

@@ -11,6 +11,12 @@ import { sameUsage } from "./usage";
 import type { Limits, PutFailure, PutObjectsInput, Result, Usage, WriteContext } from "../types";
 
 /** What the write path needs from its Durable Object. */
+/**
+ * A write that waited (for its account, or for the next group commit) while the store was erased — account
+ * deletion — is refused rather than landing in the emptied store unknown to any account. Clients retry it.
+ */
+const ERASED: Result<never, PutFailure> = { ok: false, error: { kind: "unavailable", message: "the store was erased while this write waited; nothing was written" } };
+
 export interface StoreHost {
   readonly storage: DurableObjectStorage;
   readonly env: Env;
@@ -20,6 +26,8 @@ export interface StoreHost {
   existing(): StoreSql | null;
   /** Known to be registered with the account object (cached per wake). */
   registered: boolean;
+  /** Counts the store's erasures: a write that began before one must not land after it (ERASED). */
+  erasures: number;
   /** Runs `work` with this object's other calls held back. */
   exclusive<T>(work: () => Promise<T>): Promise<T>;
   /** Runs a synchronous write in the next group commit (group-commit.ts). */
@@ -104,13 +112,14 @@ export async function putObjects(host: StoreHost, context: WriteContext, input: 
     const trial = tryPut(host, input, rulesOf(context));
     if (!trial.ok) return trial;
   }
+  const erasures = host.erasures;
   const registered = await register(host, context);
   const identityLimits = context.identityLimits;
   const result: Result<Applied, PutFailure> = !registered.ok
     ? registered
     : identityLimits
       ? await host.exclusive(() => putWithinIdentityQuota(host, context, identityLimits, input))
-      : await host.grouped(() => applyPut(host.storage, host.db(), input, rulesOf(context)));
+      : await host.grouped(() => (host.erasures !== erasures ? ERASED : applyPut(host.storage, host.db(), input, rulesOf(context))));
   if (!result.ok) await undo(host, context, input);
   return result;
 }
@@ -149,7 +158,8 @@ async function putWithinIdentityQuota(host: StoreHost, context: WriteContext, li
 export async function deleteObject(host: StoreHost, context: WriteContext, key: string, version: number): Promise<Result<Applied | null, PutFailure>> {
   const db = host.existing();
   if (!db) return fencedWhenAbsent(context);
-  if (!context.identityLimits) return host.grouped(() => applyDelete(host.storage, host.existing() ?? db, key, version, rulesOf(context)));
+  const erasures = host.erasures;
+  if (!context.identityLimits) return host.grouped(() => (host.erasures !== erasures ? ERASED : applyDelete(host.storage, db, key, version, rulesOf(context))));
   // Reported in the same serialized section as reservations, so the account never sees usages out of order.
   return host.exclusive(async () => {
     const result = applyDelete(host.storage, db, key, version, rulesOf(context));
