@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { ACCOUNT_MIGRATIONS } from "../../migrations";
 import type { Env } from "../env";
-import { migrate } from "../store/schema";
+import { hasSchema, migrate } from "../store/schema";
 import type { Limits, Result, Usage } from "../store/types";
 import { exceededQuota } from "../store/core/usage";
 import { directoryFor } from "../directory/shards";
@@ -98,6 +98,22 @@ export class VssAccount extends DurableObject<Env> {
   /** Whether `storeId` is registered (worker/store-gate.ts asks before reaching a store it has not seen). */
   has(storeId: string): boolean {
     return this.#sql.has(storeId);
+  }
+
+  /**
+   * `has` for an identity the directory does not list: usually one that never wrote (then nothing is created
+   * here), but possibly one whose stores predate the directory or whose listing failed. Such an identity is
+   * listed now, so that the directory answers for it from then on.
+   */
+  async holds(storeId: string, identity: string): Promise<boolean> {
+    if (!this.#db && !hasSchema(this.ctx.storage)) return false;
+    const db = this.#sql;
+    if (!db.has(storeId)) return false;
+    if (!db.listed()) {
+      await directoryFor(this.env, identity).add(identity);
+      db.markListed();
+    }
+    return true;
   }
 
   stores(): string[] {

@@ -20,15 +20,18 @@ function remember(name: string, identity: string): void {
 /**
  * The object of a store that exists, or null. A Durable Object that is reached exists from then on (locally, a
  * SQLite file each), so a store this isolate has not seen is first looked up where its creation was recorded:
- * the identity directory (16 fixed objects) names the identities that hold stores, and the identity's account
- * names its stores. Only a store found there — or seen before — is reached; a read of any other answers as an
- * empty store (store/core/absent.ts) and leaves nothing behind.
+ * its identity's account, which registers every store before its first write. The identity directory (16 fixed
+ * objects) says whether the identity holds stores at all; for one it does not list, the account is asked all the
+ * same (account.holds: it creates nothing for an identity that never wrote, and lists one that holds stores but
+ * was not listed — stores older than the directory), so no existing store is ever answered as empty. Only a store
+ * found — or seen before — is reached; a read of any other answers as an empty store (store/core/absent.ts).
  */
 export async function existingStore(env: Env, identity: string, storeId: string): Promise<Store | null> {
   const name = storeName(identity, storeId);
   if (!known.has(name)) {
-    if (!(await directoryFor(env, identity).has(identity))) return null;
-    if (!(await accountFor(env, identity).has(storeId))) return null;
+    const account = accountFor(env, identity);
+    const listed = await directoryFor(env, identity).has(identity);
+    if (!(listed ? await account.has(storeId) : await account.holds(storeId, identity))) return null;
   }
   remember(name, identity);
   return storeFor(env, identity, storeId);

@@ -1,12 +1,17 @@
-import { env, listDurableObjectIds } from "cloudflare:test";
+import { env, listDurableObjectIds, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { ErrorCode } from "../../src/gen/vss_pb";
 import { DeviceClient } from "../support/multidevice";
+import { directoryFor } from "../../src/directory/shards";
+import type { Env } from "../../src/env";
+import { forgetStore } from "../../src/worker/store-gate";
 import { watchedObjects } from "../support/object-calls";
 import { expectError, send } from "../support/vss";
 
 /** How many store objects exist (with storage) in this file's isolated state. */
 const storeObjects = async () => (await listDurableObjectIds(env.VSS_STORE)).length;
+/** How many account objects exist (with storage). */
+const accountObjects = async () => (await listDurableObjectIds(env.VSS_ACCOUNT)).length;
 
 /**
  * Issue 19, finding 4: a read of a store that does not exist — and a write that changes nothing or is refused —
@@ -18,6 +23,7 @@ describe("a store that does not exist", () => {
     const objects = watchedObjects();
     const device = new DeviceClient("never-written", undefined, { env: objects.env });
     const created = await storeObjects();
+    const accounts = await accountObjects();
     expectError(await device.get("k"), 404, ErrorCode.NO_SUCH_KEY_EXCEPTION);
     expect((await device.get("global_version")).message?.value).toMatchObject({ key: "global_version", version: 0n });
     expect((await device.list()).message).toMatchObject({ keyVersions: [], globalVersion: 0n });
@@ -33,6 +39,10 @@ describe("a store that does not exist", () => {
     expect((await device.release("0".repeat(32))).status).toBe(200);
     expect(objects.reached().VSS_STORE).toBe(0);
     expect(await storeObjects()).toBe(created);
+    // The directory does not list this identity, so its account was asked (a store older than the directory would
+    // be found there): reaching it made the identity's own, empty account object — one, however many reads.
+    expect(await accountObjects()).toBe(accounts + 1);
+    expect(objects.reached().VSS_ACCOUNT).toBeGreaterThan(1);
   });
 
   it("refuses a write that cannot apply to an empty store without creating it", async () => {
@@ -64,6 +74,26 @@ describe("a store that does not exist", () => {
     const again = new DeviceClient("erased-then-read", device.key, { env: objects.env });
     expectError(await again.get("k"), 404, ErrorCode.NO_SUCH_KEY_EXCEPTION);
     expect((await again.list()).message?.keyVersions).toEqual([]);
+    expect(objects.reached().VSS_STORE).toBe(0);
+  });
+
+  it("still finds a store whose identity the directory does not list (written before the directory), and lists it", async () => {
+    const device = new DeviceClient("older-than-the-directory");
+    expect((await device.put([["channel", 0, "state"]])).status).toBe(200);
+    // As a store from before the directory (or whose listing failed): the account knows it, the directory does not.
+    const identity = `sigs:${device.key.publicKeyHex}`;
+    const account = env.VSS_ACCOUNT.get(env.VSS_ACCOUNT.idFromName(identity));
+    await runInDurableObject(account, (_o, state) => void state.storage.sql.exec("UPDATE account_meta SET listed = 0"));
+    await directoryFor(env as unknown as Env, identity).remove(identity);
+    forgetStore(identity, device.storeId);
+    expect(await directoryFor(env as unknown as Env, identity).has(identity)).toBe(false);
+    expect(await device.read("channel")).toEqual({ version: 1, value: "state" });
+    expect((await device.list()).message?.keyVersions.map((kv) => kv.key)).toEqual(["channel"]);
+    expect(await directoryFor(env as unknown as Env, identity).has(identity)).toBe(true);
+    // A store the identity never wrote is still answered as empty, without reaching an object.
+    const objects = watchedObjects();
+    const other = new DeviceClient("never-written-by-a-listed-identity", device.key, { env: objects.env });
+    expectError(await other.get("k"), 404, ErrorCode.NO_SUCH_KEY_EXCEPTION);
     expect(objects.reached().VSS_STORE).toBe(0);
   });
 });
