@@ -82,12 +82,18 @@ export class VssAccount extends DurableObject<Env> {
       db.addWatcher(storeId);
       return true;
     }
-    return this.ctx.blockConcurrencyWhile(async () => {
-      for (const watched of db.watchedStores()) db.setWatchers(watched, await storeFor(this.env, identity, watched).openWatchers());
-      if (db.openWatchers() >= limit) return false;
-      db.addWatcher(storeId);
-      return true;
+    // Asked without holding this object (a store may be waiting on it meanwhile: no deadlock); a store that does
+    // not answer keeps its last count. The decision after the counts is synchronous, so two admissions cannot both
+    // take the last place.
+    const watched = db.watchedStores();
+    const counts = await Promise.all(watched.map((id) => storeFor(this.env, identity, id).openWatchers().catch(() => null)));
+    watched.forEach((id, i) => {
+      const open = counts[i];
+      if (open !== null && open !== undefined) db.setWatchers(id, open);
     });
+    if (db.openWatchers() >= limit) return false;
+    db.addWatcher(storeId);
+    return true;
   }
 
   /** A store's count of open watch sockets, after it accepted, refused or lost one. */

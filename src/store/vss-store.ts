@@ -209,6 +209,8 @@ export class VssStore extends DurableObject<Env> {
         return new Response(null, { status: 401 });
       }
     }
+    // A store older than history gets its base before its first notification carries a digest (history/base.ts).
+    if (!this.#state.isImporting()) this.#state.forWallet(watch.owner.storeId);
     return this.#watchers.accept(watch.owner);
   }
 

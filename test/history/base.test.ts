@@ -36,4 +36,25 @@ describe("a store written before history", () => {
     expect(next).toEqual({ revision: 4n, digest: hex(nextDigest(expected, 4n, 1n, [written("c", 1, "3")])) });
     expect((await device.history(0)).message?.revisions.map((r) => r.revision)).toEqual([4n]);
   });
+
+  it("watched before anything else names it, its first notification already carries the base digest", async () => {
+    const device = new HistoryClient("older-than-history-watched");
+    await device.put([["a", 0, "1"]]);
+    await device.put([["a", 1, "2"]]);
+    await runInDurableObject(storeStub(device), (_o, state) => {
+      const sql = state.storage.sql;
+      sql.exec("UPDATE store_meta SET incarnation = NULL, head_digest = NULL, history_base_digest = NULL, history_oldest = 1, history_bytes = 0");
+      sql.exec("DELETE FROM revisions");
+      sql.exec("DELETE FROM revision_changes");
+      sql.exec("DELETE FROM history_versions");
+      sql.exec("UPDATE objects SET value_sha256 = NULL");
+    });
+    await restart(device);
+    const watcher = await device.watch();
+    const first = await watcher.reach(2n);
+    const head = headOf(await device.get("a"));
+    expect({ revision: first.revision, digest: hex(first.digest) }).toEqual(head);
+    expect(hex(first.digest)).not.toBe(hex(ZEROS));
+    watcher.socket.close();
+  });
 });
