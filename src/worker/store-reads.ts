@@ -100,15 +100,16 @@ export interface ReadBatch {
 /**
  * getObjects (MULTIDEVICE.md §7): the store picks the keys within the response budget and hands over small values
  * and the heads of large ones; their bytes are taken from the isolate's memory budget, then the large values are
- * read chunk batch by chunk batch. Each value is a whole committed version: one replaced while it is read is read
- * again whole (it may then be a newer version, or gone).
+ * read chunk batch by chunk batch. Every value is the one committed at the answer's head (HISTORY.md §2): a large
+ * value whose bytes went meanwhile (replaced, with no past values kept) is not read again at a newer head but handed
+ * back in `remaining`, ahead of the keys the budget left, for the client's next call.
  */
 export async function readObjects(store: Store | null, storeId: string, keys: string[], lease: MemoryLease): Promise<Headed<ReadBatch>> {
   const answer = store ? await store.getObjects(storeId, keys, GET_OBJECTS_BUDGET_BYTES) : { head: ZERO_HEAD, value: readBatch(null, keys, GET_OBJECTS_BUDGET_BYTES) };
   if (isImporting(answer)) throw storeImporting();
   const batch = answer.value;
   await lease.grow(batch.entries.reduce((sum, entry) => sum + (entry.kind === "inline" ? entry.value.byteLength : entry.kind === "chunked" ? entry.size : 0), 0));
-  const result: ReadBatch = { values: [], missing: [], remaining: batch.remaining };
+  const result: ReadBatch = { values: [], missing: [], remaining: [] };
   for (const entry of batch.entries) {
     if (entry.kind === "missing") {
       result.missing.push(entry.key);
@@ -116,10 +117,13 @@ export async function readObjects(store: Store | null, storeId: string, keys: st
       result.values.push({ key: entry.key, version: entry.version, size: entry.value.byteLength, chunks: [entry.value] });
     } else {
       const chunks = store && (await readChunks(store, entry.blobId, entry.chunkCount));
-      const value = chunks ? { key: entry.key, version: entry.version, size: entry.size, chunks } : (await readObject(store, storeId, entry.key, lease)).value;
-      if (value) result.values.push(value);
-      else result.missing.push(entry.key);
+      if (chunks) result.values.push({ key: entry.key, version: entry.version, size: entry.size, chunks });
+      else {
+        lease.shrink(entry.size);
+        result.remaining.push(entry.key);
+      }
     }
   }
+  result.remaining.push(...batch.remaining);
   return { head: answer.head, value: result };
 }
