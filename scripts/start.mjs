@@ -34,6 +34,14 @@ const USAGE = "usage: npm start -- [--host H] [--port P] [--state DIR] [--var NA
  * connections fell from ~30 to ~8 ms and a put's from ~34 to ~17 ms, with throughput the same or higher.
  */
 const DEFAULT_V8_FLAGS = ["--max-semi-space-size=1"];
+/**
+ * Where SQLite keeps its temporary files when the operator has not said (SQLITE_TMPDIR): each write runs in a
+ * nested transaction of its own (a refused write rolls back alone), and SQLite copies every page such a
+ * transaction changes into a temporary journal first — files in /var/tmp by default, which took a quarter of
+ * workerd's CPU in 10-item puts. They only ever serve to roll back an open transaction, never to recover after a
+ * crash (SQLite's log does that), so memory-backed /dev/shm loses nothing: measured, 10-item puts @32 +7–9 %.
+ */
+const TEMP_DIR = "/dev/shm";
 
 function fail(message, code = 1) {
   console.error(`edge-vss: ${message}`);
@@ -120,6 +128,17 @@ async function main() {
   await serve(configFile, opts, state.root, cleanUp);
 }
 
+/** workerd's environment: the runner's, with SQLite's temporary files in memory unless the operator chose a place. */
+function workerdEnvironment(env) {
+  if (env.SQLITE_TMPDIR) return env;
+  try {
+    accessSync(TEMP_DIR, constants.W_OK);
+    return { ...env, SQLITE_TMPDIR: TEMP_DIR };
+  } catch {
+    return env;
+  }
+}
+
 /**
  * Runs workerd until it exits or a signal stops it. Once it listens, GET /vss/health tells whether the
  * configuration is good: a 500 there is a configuration error (the log has its ConfigError line), and the runner
@@ -127,7 +146,7 @@ async function main() {
  */
 async function serve(configFile, opts, stateRoot, started) {
   const args = ["serve", configFile, "--control-fd=3", ...(opts.inspector ? [`--inspector-addr=${opts.inspector}`] : [])];
-  const child = spawn(WORKERD, args, { stdio: ["ignore", "inherit", "inherit", "pipe"] });
+  const child = spawn(WORKERD, args, { stdio: ["ignore", "inherit", "inherit", "pipe"], env: workerdEnvironment(process.env) });
   let stopping = false;
   const exited = new Promise((resolveExit) => child.on("exit", (code, signal) => resolveExit({ code, signal })));
   // Importing wrangler (for the config reader) installs its own SIGINT/SIGTERM handlers, which exit at once and
