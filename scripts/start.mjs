@@ -27,13 +27,14 @@ const QUIET = { ...process.env, CLOUDFLARE_CF_FETCH_ENABLED: "false", WRANGLER_S
 const USAGE = "usage: npm start -- [--host H] [--port P] [--state DIR] [--var NAME=VALUE]... [--no-rate-limits] [--bundle DIR] [--inspector HOST:PORT] [--v8-flag FLAG]...";
 /**
  * V8 flags given to workerd before the operator's own --v8-flag ones (a later flag wins). A young generation of
- * 1 MiB per semi-space instead of V8's default: when a scavenge finds a request's API objects (headers, requests,
+ * 2 MiB per semi-space instead of V8's default: when a scavenge finds a request's API objects (headers, requests,
  * responses, RPC promises) dead, workerd frees their C++ side in the same pause, so with the default young
  * generation one scavenge freed ~1 200 requests' objects at once — a ~30 ms stall of the only thread, every ~0.4 s
  * at 32 connections. Smaller scavenges spread that work: measured (BENCHMARKS.md), getObject's p99 at 32
- * connections fell from ~30 to ~8 ms and a put's from ~34 to ~17 ms, with throughput the same or higher.
+ * connections fell from ~30 to 8–11 ms, throughput the same or higher. 1 MiB did as well for the tail but let the
+ * old generation swell (workerd's RSS 470–900 MiB under the same load, against ~230 MiB with 2 MiB).
  */
-const DEFAULT_V8_FLAGS = ["--max-semi-space-size=1"];
+const DEFAULT_V8_FLAGS = ["--max-semi-space-size=2"];
 /**
  * Where SQLite keeps its temporary files when the operator has not said (SQLITE_TMPDIR): each write runs in a
  * nested transaction of its own (a refused write rolls back alone), and SQLite copies every page such a
