@@ -94,6 +94,10 @@ async function drive(url, workload, duration) {
 /** What workerd did while the slowest 1 % waited, against the whole run, by thread and kind of work. */
 function report(dir, times, latencies) {
   const script = spawnSync("perf", ["script", "-i", `${dir}/perf.data`, "-F", "comm,tid,time,ip,sym"], { encoding: "utf8", maxBuffer: 1 << 30 });
+  if (script.status !== 0 || !script.stdout) {
+    console.log(`(perf recorded nothing readable — no permission to trace?) ${(script.stderr ?? "").trim().split("\n")[0] ?? ""}`);
+    return;
+  }
   const windows = slowWindows(times, percentile(latencies, 99));
   const { inside, all } = categorize(script.stdout, windows);
   const table = (counts) => {
