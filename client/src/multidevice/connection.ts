@@ -15,8 +15,12 @@ export type WebSocketConstructor = new (url: string) => WebSocketLike;
 /** A notified revision; `first` marks the one the server sends on connecting (the store's current revision). */
 export interface NotifiedRevision {
   revision: bigint;
+  /** The revision's digest (HISTORY.md §2); empty from a server without history. */
+  digest: Uint8Array;
   first: boolean;
 }
+
+type Notified = Omit<NotifiedRevision, "first">;
 
 const NORMAL_CLOSURE = 1000;
 
@@ -35,9 +39,9 @@ async function frameBytes(data: unknown): Promise<Uint8Array | null> {
  */
 export class WatchConnection {
   readonly #socket: WebSocketLike;
-  #first: bigint | null = null;
+  #first: Notified | null = null;
   #firstTaken = false;
-  #latest: bigint | null = null;
+  #latest: Notified | null = null;
   #closed = false;
   #decoding: Promise<void> = Promise.resolve();
   #wake: () => void = () => undefined;
@@ -59,14 +63,15 @@ export class WatchConnection {
 
   #receive(bytes: Uint8Array | null): void {
     if (!bytes || this.#closed) return;
-    let revision: bigint;
+    let notified: Notified;
     try {
-      revision = fromBinary(NotificationSchema, bytes).revision;
+      const { revision, digest } = fromBinary(NotificationSchema, bytes);
+      notified = { revision, digest };
     } catch {
       return; // not a Notification: ignored, like the server ignores our data messages
     }
-    if (this.#first === null && !this.#firstTaken) this.#first = revision;
-    else if (this.#latest === null || revision > this.#latest) this.#latest = revision;
+    if (this.#first === null && !this.#firstTaken) this.#first = notified;
+    else if (this.#latest === null || notified.revision > this.#latest.revision) this.#latest = notified;
     this.#wake();
   }
 
@@ -76,15 +81,15 @@ export class WatchConnection {
       if (signal?.aborted) throw signal.reason;
       if (this.#closed) return null;
       if (this.#first !== null) {
-        const revision = this.#first;
+        const notified = this.#first;
         this.#first = null;
         this.#firstTaken = true;
-        return { revision, first: true };
+        return { ...notified, first: true };
       }
       if (this.#latest !== null) {
-        const revision = this.#latest;
+        const notified = this.#latest;
         this.#latest = null;
-        return { revision, first: false };
+        return { ...notified, first: false };
       }
       await new Promise<void>((resolve) => {
         const onAbort = () => resolve();

@@ -3,8 +3,9 @@ import { VssError } from "../errors.js";
 import type { Change } from "../gen/multidevice_pb.js";
 import { isPermanent } from "../retry/policy.js";
 import { abortableSleep } from "../retry/run.js";
+import { toHex } from "../history/digest.js";
 import { changesSince } from "./changes-since.js";
-import { WatchConnection, type WebSocketConstructor } from "./connection.js";
+import { WatchConnection, type NotifiedRevision, type WebSocketConstructor } from "./connection.js";
 
 /** What a watch yields: changed keys in revision order, or a reset (the consumer must list the whole store). */
 export type WatchEvent =
@@ -51,11 +52,26 @@ function fatal(error: unknown): boolean {
 }
 
 /**
+ * With a verifying client, a notification's head is checked as an answer's is (HISTORY.md §6: the digest is there
+ * for it): the same revision as the proven one with another digest is a fork; one older than what was proven when
+ * the connection's ticket was asked is a rollback (the server notifies only after commits, from the head it had
+ * when the socket was accepted); an older one than proven since must lie on the proven chain; a newer one is proven
+ * before the checkpoint is raised. A refusal ends the watch with its error. A notification without a digest (a
+ * server without history) is left to the answers, which the verifier refuses anyway.
+ */
+async function verifyNotified(client: VssClient, storeId: string, notified: NotifiedRevision, sentAt: bigint | undefined): Promise<void> {
+  const verifier = client.verifier;
+  if (!verifier || (notified.digest.byteLength === 0 && notified.revision > 0n)) return;
+  const digest = notified.digest.byteLength === 0 ? new Uint8Array(32) : notified.digest;
+  await verifier.observe({ storeId, head: { revision: notified.revision, digest: toHex(digest) }, sentAt });
+}
+
+/**
  * Watches a store: every change after `since`, in revision order, none missed. Each connection takes a ticket
  * (so it works in browsers) and opens a WebSocket; each notification newer than what was delivered is caught up
  * through listChanges, which also covers whatever happened while disconnected. A lost connection is reopened
- * with backoff; a bad request or refused credentials end the iteration with the error. Break out of the loop,
- * or abort `signal`, to stop.
+ * with backoff; a bad request, refused credentials or (verifying client) a refused head end the iteration with
+ * the error. Break out of the loop, or abort `signal`, to stop.
  */
 export async function* watch(client: VssClient, options: WatchOptions): AsyncGenerator<WatchEvent, void, undefined> {
   const WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket;
@@ -69,9 +85,11 @@ export async function* watch(client: VssClient, options: WatchOptions): AsyncGen
     let failure: unknown;
     try {
       options.onStatus?.({ state: "connecting", attempt });
+      const provenAtTicket = await client.verifier?.sentAt(storeId);
       const { ticket } = await client.watchTicket({ storeId }, { signal });
       connection = new WatchConnection(WebSocket, watchUrl(client.baseUrl, storeId, ticket));
       for (let notified = await connection.next(signal); notified; notified = await connection.next(signal)) {
+        await verifyNotified(client, storeId, notified, provenAtTicket);
         if (notified.first) {
           failures = 0;
           options.onStatus?.({ state: "open", revision: notified.revision });
