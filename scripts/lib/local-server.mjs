@@ -128,9 +128,8 @@ export async function startServer({ bundle, persistTo, vars = {}, rateLimits = t
   };
 }
 
-/** Signals the process group of `pid` and, in case some process left the group, every descendant. */
-export function killTree(pid, signal) {
-  const below = descendants(pid);
+/** Signals the process group of `pid` and, in case some process left the group, every descendant (`below`: listed beforehand, for a kill that must land at once). */
+export function killTree(pid, signal, below = descendants(pid)) {
   try {
     process.kill(-pid, signal);
   } catch {
