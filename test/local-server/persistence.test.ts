@@ -80,7 +80,7 @@ describe("local server persistence", () => {
     await stopped;
     expect(server.exit).toEqual({ code: 0, signal: null });
     expect(server.output).toMatch(/SIGTERM: stopping/);
-    expect(server.leftBehind).toBe(false);
+    expect(server.leftBehind, server.leftBehindProcesses.join("; ")).toBe(false);
     await server.start();
     const response = await post("/getObject", toBinary(GetObjectRequestSchema, create(GetObjectRequestSchema, { storeId: "stopping", key: "k" })), key);
     expect(response.status).toBe(200);

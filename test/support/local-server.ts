@@ -1,5 +1,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
+
+/** The processes of process group `group` still in the process table ("pid comm state", from /proc). */
+function groupMembers(group: number): string[] {
+  const found: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const close = stat.lastIndexOf(")");
+      const [state, , pgrp] = stat.slice(close + 2).split(" ");
+      if (Number(pgrp) === group) found.push(`${entry} ${stat.slice(stat.indexOf("(") + 1, close)} ${state}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {
@@ -23,8 +41,10 @@ export class LocalServer {
   port = 0;
   /** How the last run ended: its exit code, or the signal that ended it. */
   exit: { code: number | null; signal: NodeJS.Signals | null } | null = null;
-  /** Whether the last stop found processes of the group (workerd) still running once the runner had exited. */
+  /** Whether the last stop found processes of the group (workerd) still running 1 s after the runner had exited. */
   leftBehind = false;
+  /** What it found ("pid comm state"). */
+  leftBehindProcesses: string[] = [];
 
   constructor(
     readonly persistTo: string,
@@ -87,10 +107,14 @@ export class LocalServer {
       return;
     }
     await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000))]);
-    this.leftBehind = false;
+    // A process that was already exiting when the runner did (being reaped) is given a moment; one still there
+    // after it is left behind.
+    let left = groupMembers(child.pid);
+    for (const until = Date.now() + 1000; left.length > 0 && Date.now() < until; left = groupMembers(child.pid)) await new Promise((r) => setTimeout(r, 50));
+    this.leftBehind = left.length > 0;
+    this.leftBehindProcesses = left;
     try {
       process.kill(-child.pid, "SIGKILL");
-      this.leftBehind = true;
     } catch {
       // already gone
     }
