@@ -177,14 +177,8 @@ export function decodeNotification(body) {
   return { revision: Number(f.get(1)?.[0] ?? 0n), globalVersion: Number(f.get(2)?.[0] ?? 0n), leaseEpoch: epoch === undefined ? undefined : Number(epoch) };
 }
 
-/** GetHistoryRequest (HISTORY.md §4). */
-export function getHistoryRequest(storeId, afterRevision, pageSize) {
-  return Buffer.concat([
-    len(1, bytesOf(storeId)),
-    BigInt(afterRevision) === 0n ? Buffer.alloc(0) : int(2, afterRevision),
-    pageSize === undefined ? Buffer.alloc(0) : int(3, pageSize),
-  ]);
-}
+/** GetHistoryRequest (HISTORY.md §4): ListChangesRequest's fields (1 store_id, 2 after this revision, 3 page_size). */
+export const getHistoryRequest = listChangesRequest;
 
 /** GetHistoryResponse → {revisions: [{revision, changes}], headRevision}. */
 export function decodeHistory(body) {

@@ -3,6 +3,19 @@ import { describe, expect, it } from "vitest";
 import { baseDigest, genesis, headOf, hex, HistoryClient, nextDigest, written, ZEROS } from "../support/history-chain";
 import { restart, storeStub } from "../support/stores";
 
+/** What a store migrated to schema 0006 but never touched by history looks like: no chain, no records. Restarts it. */
+async function forgetHistory(device: HistoryClient): Promise<void> {
+  await runInDurableObject(storeStub(device), (_o, state) => {
+    const sql = state.storage.sql;
+    sql.exec("UPDATE store_meta SET incarnation = NULL, head_digest = NULL, history_base_digest = NULL, history_oldest = 1, history_bytes = 0");
+    sql.exec("DELETE FROM revisions");
+    sql.exec("DELETE FROM revision_changes");
+    sql.exec("DELETE FROM history_versions");
+    sql.exec("UPDATE objects SET value_sha256 = NULL");
+  });
+  await restart(device);
+}
+
 const big = Uint8Array.from({ length: 2 * 1024 * 1024 + 5 }, (_, i) => (i * 3) & 0xff);
 
 /** HISTORY.md §3, "Stores that exist before this extension": the chain starts from the live state. */
@@ -12,16 +25,8 @@ describe("a store written before history", () => {
     await device.put([["b", 0, "2"], ["a", 0, "1"], ["big", 0, big]], { globalVersion: 0 });
     await device.put([["a", 1, "1!"]]);
     await device.delete("b", 1);
-    // What a store migrated to schema 0006 but never touched by history looks like: revision 3, no chain.
-    await runInDurableObject(storeStub(device), (_o, state) => {
-      const sql = state.storage.sql;
-      sql.exec("UPDATE store_meta SET incarnation = NULL, head_digest = NULL, history_base_digest = NULL, history_oldest = 1, history_bytes = 0");
-      sql.exec("DELETE FROM revisions");
-      sql.exec("DELETE FROM revision_changes");
-      sql.exec("DELETE FROM history_versions");
-      sql.exec("UPDATE objects SET value_sha256 = NULL");
-    });
-    await restart(device);
+    // Revision 3, no chain.
+    await forgetHistory(device);
     const head = headOf(await device.get("a"));
     expect(head.revision).toBe(3n);
     const page = (await device.history(0)).message;
@@ -41,15 +46,7 @@ describe("a store written before history", () => {
     const device = new HistoryClient("older-than-history-watched");
     await device.put([["a", 0, "1"]]);
     await device.put([["a", 1, "2"]]);
-    await runInDurableObject(storeStub(device), (_o, state) => {
-      const sql = state.storage.sql;
-      sql.exec("UPDATE store_meta SET incarnation = NULL, head_digest = NULL, history_base_digest = NULL, history_oldest = 1, history_bytes = 0");
-      sql.exec("DELETE FROM revisions");
-      sql.exec("DELETE FROM revision_changes");
-      sql.exec("DELETE FROM history_versions");
-      sql.exec("UPDATE objects SET value_sha256 = NULL");
-    });
-    await restart(device);
+    await forgetHistory(device);
     const watcher = await device.watch();
     const first = await watcher.reach(2n);
     const head = headOf(await device.get("a"));

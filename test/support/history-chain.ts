@@ -3,6 +3,7 @@
 import { sha256 } from "@noble/hashes/sha2.js";
 import { expect } from "vitest";
 import { GetHistoryRequestSchema, GetHistoryResponseSchema, GetVersionRequestSchema, GetVersionResponseSchema, type GetHistoryResponse, type Revision } from "../../src/gen/history_pb";
+import { concat } from "./admin";
 import { DeviceClient } from "./multidevice";
 import type { Reply } from "./vss";
 
@@ -11,15 +12,6 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 export const ZEROS = new Uint8Array(32);
 export const hex = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-}
 const u32 = (n: number) => {
   const b = new Uint8Array(4);
   new DataView(b.buffer).setUint32(0, n);
