@@ -58,6 +58,7 @@ export { ChainState, DEFAULT_REPLAY_MEMORY, type VerifiedRevision, type Replay, 
 export { genesisDigest, revisionDigest, baseDigest, valueSha256, compareKeyBytes, ZERO_DIGEST, type HistoryChange } from "./history/digest.js";
 export { readHead, ZERO_HEAD, REVISION_HEADER, DIGEST_HEADER, type StoreHead } from "./history/head.js";
 export { historyRecords, type HistoryPageFetcher, type HistoryRecordsOptions } from "./history/pages.js";
+export { publishHead, compareHeads, PUBLISHED_HEAD_KEY, type HeadSealer, type PublishedHead, type PublishHeadOptions, type CompareHeadsOptions, type HeadComparison } from "./history/compare.js";
 export { planRestore, applyRestore, RESTORE_WARNING, type RestorePlan } from "./history/restore.js";
 export type { GapPolicy } from "./history/walk.js";
 export * from "./gen/history_pb.js";

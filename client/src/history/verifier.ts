@@ -9,7 +9,7 @@ import { digestOf, genesisDigest, revisionDigest, toHex, valueSha256 } from "./d
 import { ForkError, IncarnationChangedError, ReplayedValueError, RollbackError } from "./errors.js";
 import { followChain } from "./follow.js";
 import type { StoreHead } from "./head.js";
-import { recordChanges, walkChain, type GapPolicy } from "./walk.js";
+import { liesOnChain, recordChanges, walkChain, type GapPolicy } from "./walk.js";
 import type { OwnWrite } from "./writer.js";
 
 /** The verifying mode of a VssClient (HISTORY.md §6); every field has a default. */
@@ -186,22 +186,11 @@ export class HistoryVerifier {
     return state;
   }
 
-  /** Whether an older head lies on the proven chain: its digest remembered, or the chain from it recomputed to the checkpoint. */
+  /** Whether an older head lies on the proven chain; a span it cannot recompute counts as a rollback. */
   async #onChain(storeId: string, state: ChainState, head: StoreHead): Promise<"on" | "fork" | "rollback"> {
-    const known = state.digestAt(head.revision);
-    if (known !== undefined) return known === head.digest ? "on" : "fork";
     try {
-      const end = await walkChain({
-        storeId,
-        fetchPage: (after, resumeKey, pageSize) => this.history(storeId, after, resumeKey, pageSize),
-        from: { revision: head.revision, digest: hexToBytes(head.digest), incarnation: state.incarnation },
-        until: state.revision,
-        onGap: () => false,
-        onRevision: () => undefined,
-      });
-      return end.revision === state.revision && toHex(end.digest) === toHex(state.digest) ? "on" : "fork";
+      return (await liesOnChain(storeId, (after, resumeKey, pageSize) => this.history(storeId, after, resumeKey, pageSize), state, head)) ? "on" : "fork";
     } catch (error) {
-      if (error instanceof ForkError) return "fork";
       if (error instanceof VssError) return "rollback";
       throw error;
     }

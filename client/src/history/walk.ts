@@ -1,6 +1,7 @@
+import { hexToBytes } from "@noble/hashes/utils.js";
 import { InternalError } from "../errors.js";
 import type { GetHistoryResponse, Revision } from "../gen/history_pb.js";
-import type { VerifiedRevision } from "./chain.js";
+import type { ChainState, VerifiedRevision } from "./chain.js";
 import { digestOf, genesisDigest, revisionDigest, toHex, type HistoryChange } from "./digest.js";
 import { ForkError, IncarnationChangedError, UnverifiableGapError, type HistoryGap } from "./errors.js";
 import type { StoreHead } from "./head.js";
@@ -103,4 +104,29 @@ export async function walkChain(options: WalkOptions): Promise<WalkEnd> {
   await settleGap();
   if (!page) throw new InternalError("getHistory answered no page");
   return { revision, digest, incarnation: incarnation ?? "", head };
+}
+
+/**
+ * Whether an older head lies on a proven chain: its digest remembered, or the chain recomputed from it with
+ * getHistory reaching the proven head (a different digest there and changes hashing to the same head would be a
+ * SHA-256 collision). False: a fork. A span the server no longer retains throws UnverifiableGapError; any other
+ * failure of getHistory throws as it came.
+ */
+export async function liesOnChain(storeId: string, fetchPage: HistoryPageFetcher, state: ChainState, head: StoreHead): Promise<boolean> {
+  const known = state.digestAt(head.revision);
+  if (known !== undefined) return known === head.digest;
+  try {
+    const end = await walkChain({
+      storeId,
+      fetchPage,
+      from: { revision: head.revision, digest: hexToBytes(head.digest), incarnation: state.incarnation },
+      until: state.revision,
+      onGap: () => false,
+      onRevision: () => undefined,
+    });
+    return end.revision === state.revision && same(end.digest, state.digest);
+  } catch (error) {
+    if (error instanceof ForkError) return false;
+    throw error;
+  }
 }
