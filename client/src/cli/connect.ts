@@ -5,6 +5,7 @@ import { sigsAuth } from "../headers/sigs.js";
 import type { HeaderProvider } from "../headers/types.js";
 import { exponentialBackoff, isPermanent, ldkNodeRetryPolicy, LDK_NODE_RETRY, skipRetryOn, withMaxAttempts, withMaxJitter } from "../retry/policy.js";
 import { VssClient } from "../client/vss-client.js";
+import type { VerifierFactory } from "../history/verifier.js";
 import { deriveLdkNodeSecrets } from "../ldk/secrets.js";
 import { LEASE_HEADER } from "../multidevice/lease-keeper.js";
 import { UsageError, type CliOptions } from "./options.js";
@@ -54,13 +55,13 @@ export function headerProviderFor(options: CliOptions): HeaderProvider {
   return fixedHeaders(headers);
 }
 
-/** A VssClient for the options' URL, auth, deadline and retry budget. */
-export function connect(options: CliOptions): VssClient {
+/** A VssClient for the options' URL, auth, deadline and retry budget; verifying when `verify` is given. */
+export function connect(options: CliOptions, verify?: VerifierFactory): VssClient {
   if (!options.url) throw new UsageError("--url or VSS_URL is required");
   const { baseMs, maxJitterMs } = LDK_NODE_RETRY;
   const retryPolicy =
     options.retries === undefined
       ? ldkNodeRetryPolicy()
       : skipRetryOn(withMaxJitter(withMaxAttempts(exponentialBackoff(baseMs), options.retries), maxJitterMs), isPermanent);
-  return new VssClient(options.url, { headerProvider: headerProviderFor(options), retryPolicy, timeoutMs: options.timeoutMs });
+  return new VssClient(options.url, { headerProvider: headerProviderFor(options), retryPolicy, timeoutMs: options.timeoutMs, verify });
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import { NoSuchKeyError, VssError } from "../errors.js";
+import { verifying } from "../history/verifier.js";
 import { get, list, put, remove } from "./commands/basic.js";
 import { exportStore } from "./commands/export.js";
+import { head } from "./commands/head.js";
 import { history, show } from "./commands/history.js";
 import { importStore } from "./commands/import.js";
 import { ldkCommand } from "./commands/ldk.js";
@@ -17,7 +19,9 @@ const EXIT_FAILURE = 1;
 const EXIT_USAGE = 2;
 const EXIT_NOT_FOUND = 3;
 
-const COMMANDS = { get, put, delete: remove, list, export: exportStore, import: importStore, lease, watch: watchCommand, changes, history, verify, show, restore } as const;
+const COMMANDS = { get, put, delete: remove, list, export: exportStore, import: importStore, lease, watch: watchCommand, changes, history, verify, show, restore, head } as const;
+/** Commands that need a verifying client (a checkpoint in memory: the first head is taken, every later one proven). */
+const VERIFYING: ReadonlySet<string> = new Set(["head"]);
 
 async function main(argv: string[]): Promise<void> {
   if (argv[0] === "admin") {
@@ -31,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
   }
   const command = COMMANDS[options.command as keyof typeof COMMANDS];
   if (!command) throw new UsageError(`unknown command ${options.command}`);
-  const client = connect(options);
+  const client = connect(options, VERIFYING.has(options.command) ? verifying() : undefined);
   if (options.ldk) await ldkCommand(client, options);
   else await command(client, options);
 }

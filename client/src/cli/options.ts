@@ -23,6 +23,9 @@ Commands:
   restore --to-revision <R> put the store (--prefix) back as it was after revision R as a new, forward write
                             (--dry-run prints the plan only; --lease). Never restore Lightning channel state:
                             an older channel state is how a node loses its funds
+  head publish|compare      devices compare heads (needs --seed; its data key seals the record): publish proves the
+                            store's head and writes it (--holder, --lease); compare proves the published head lies
+                            on the chain this device is shown (exit 1 on a fork or rollback)
   admin …                   the operator's commands: migrate, export, import (vss admin --help)
 
 Connection (flag or environment):
@@ -39,7 +42,7 @@ Authentication (the first one given wins):
 Several devices:
   --lease <token>           VSS_LEASE        send "vss-lease: <token>" on every request: put and delete are
                                              fenced by the lease (refused once it is not live)
-  --holder <label>          lease acquire/hold: who holds it, for people (default "vss CLI on <host>")
+  --holder <label>          lease acquire/hold, head publish: who holds it, for people (lease default "vss CLI on <host>")
   --ttl <seconds>           lease acquire/hold/renew: 5–3600 (default 30)
   --force                   lease acquire/hold: take over a live lease (its holder's next write is refused)
   --since <revision>        watch, changes, history: start after this revision (watch default: now; others: 0)

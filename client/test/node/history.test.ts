@@ -93,4 +93,33 @@ describe("vss history, verify, show, restore", () => {
     checkpoints.set(key, { ...proven, revision: proven.revision + 5n }); // as if it had seen a later head the server no longer has
     await expect(new VssClient(server.baseUrl, { headerProvider: sigsAuth(secret), verify: verifying({ checkpoints: store }) }).listKeyVersions({ storeId })).rejects.toBeInstanceOf(RollbackError);
   });
+
+  it("vss head publish under the lease, then compare: agrees; another seed cannot open it", async () => {
+    const headStore = "heads-cli";
+    const seed = bytesToHex(randomBytes(64));
+    const heads = (...args: string[]) => runCliAt(cli.cli, ["--url", server.baseUrl, "--store", headStore, "--sigs-key", bytesToHex(secret), "--retries", "3", "--seed", seed, "head", ...args], 60_000);
+    const wallet = client();
+    await wallet.putObjects({ storeId: headStore, transactionItems: [{ key: "channel", version: 0n, value: randomBytes(100) }] }); // 1
+    const none = await heads("compare");
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe("no head published; this device's head: revision 1\n");
+
+    const lease = await wallet.acquireLease({ storeId: headStore, holder: "laptop", ttlSeconds: 60 });
+    const fenced = await heads("publish");
+    expect(fenced.code).toBe(1);
+    expect(fenced.stderr).toMatch(/fenced/);
+    const published = await heads("publish", "--holder", "laptop", "--lease", lease.token); // written as revision 2
+    expect(published.code, published.stderr).toBe(0);
+    const digest1 = bytesToHex((await wallet.getHistory({ storeId: headStore, afterRevision: 0n, pageSize: 1 })).revisions[0]?.digest ?? new Uint8Array());
+    expect(published.stdout).toMatch(new RegExp(`^published revision 1 digest ${digest1} by "laptop" at \\d{4}-`));
+    await wallet.putObjects({ storeId: headStore, transactionItems: [{ key: "channel", version: 1n, value: randomBytes(100) }] }, { headers: { "vss-lease": lease.token } }); // 3
+
+    const agrees = await heads("compare");
+    expect(agrees.code, agrees.stderr).toBe(0);
+    expect(agrees.stdout).toMatch(new RegExp(`^agrees: the published revision 1 digest ${digest1} by "laptop" .* \\(head revision 3\\)\n$`));
+    const stranger = await runCliAt(cli.cli, ["--url", server.baseUrl, "--store", headStore, "--sigs-key", bytesToHex(secret), "--seed", bytesToHex(randomBytes(64)), "head", "compare"], 60_000);
+    expect(stranger.code).toBe(1);
+    expect(stranger.stdout).toBe("");
+    expect(stranger.stderr).toMatch(/authentication tag does not match/);
+  });
 });
