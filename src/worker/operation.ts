@@ -46,6 +46,11 @@ export async function refuseCredentials(c: Context<AppEnv>, address: string): Pr
 /** Counts an authenticated request against its identity (429 past the limit) and records who made it. */
 export async function admitIdentity(c: Context<AppEnv>, identity: string): Promise<string> {
   if (!(await withinLimit(c.env, "VSS_RATE_LIMIT_IDENTITY", identity))) throw rateLimited(RATE_LIMIT_RETRY_AFTER_SECONDS);
+  return recordIdentity(c, identity);
+}
+
+/** Records who made a request whose identity was charged already (a watch ticket, charged when it was issued). */
+export function recordIdentity(c: Context<AppEnv>, identity: string): string {
   c.set("config", configOf(c.env));
   c.set("identity", identity);
   return identity;

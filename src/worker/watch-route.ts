@@ -6,7 +6,7 @@ import { ErrorCode } from "../gen/vss_pb";
 import { watchRequestInit, type WatchRequest } from "../store/feed/watch";
 import { originMayConnect } from "./cors";
 import { countRequest } from "./metrics";
-import { admitAddress, admitIdentity, identify, refuseCredentials, type AppEnv } from "./operation";
+import { admitAddress, identify, recordIdentity, refuseCredentials, type AppEnv } from "./operation";
 import { clientAddress } from "./rate-limit";
 import { PROTOCOL_VERSION, PROTOCOL_VERSION_HEADER } from "./respond";
 import { storeToCreate } from "./store-gate";
@@ -40,14 +40,16 @@ function queryValues(url: string, name: string): string[] | null {
 /**
  * Who is watching: the identity the `authorization` header proves, or the one a ticket was issued to. A ticket is
  * checked in full — its MAC under the deployment's key, its expiry — before anything is charged or any object is
- * reached: a bad one is a failed authentication of the address, and charges no identity.
+ * reached: a bad one is a failed authentication of the address, and charges no identity. A good one charges its
+ * identity nothing either: issuing it (watchTicket, with credentials) was charged, and a used ticket replayed from
+ * a logged URL — refused by the store, which keeps its nonce — must not spend its owner's limit.
  */
 async function watcherIdentity(c: Context<AppEnv>, tickets: string[]): Promise<{ identity: string; ticket: WatchTicket | null }> {
   if (tickets.length === 0) return { identity: await identify(c), ticket: null };
   const address = await admitAddress(c);
   const ticket = tickets.length === 1 && tickets[0] ? await verifyTicket(c.env, tickets[0], Date.now()) : null;
   if (!ticket) return refuseCredentials(c, address);
-  return { identity: await admitIdentity(c, ticket.identity), ticket };
+  return { identity: recordIdentity(c, ticket.identity), ticket };
 }
 
 /**

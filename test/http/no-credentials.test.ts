@@ -52,6 +52,22 @@ describe("requests without valid credentials", () => {
     expectError(await owner.get("k"), 404, ErrorCode.NO_SUCH_KEY_EXCEPTION);
   });
 
+  it("a used watch ticket replayed (from a URL in a log) charges its owner nothing: the owner keeps working under a tight limit", async () => {
+    await awayFromWindowEdge();
+    const owner = new SigsKey();
+    const overrides: Partial<Env> = { VSS_RATE_LIMIT_IDENTITY: small };
+    const device = new DeviceClient("replayed", owner, { env: overrides, headers: { "cf-connecting-ip": randomAddress() } });
+    const ticket = (await device.ticket()).message?.ticket ?? ""; // 1 of the owner's 3: minting is authenticated
+    const watcher = await device.watch(ticket); // its use is charged to the address only
+    watcher.close();
+    for (let i = 0; i < 3; i++) {
+      const replayer = new DeviceClient("replayed", new SigsKey(), { env: overrides, headers: { "cf-connecting-ip": randomAddress() } });
+      expect((await replayer.watchResponse({ ticket })).status, `replay ${i}`).toBe(401); // the store knows it was used
+      expect((await replayer.watchResponse({ ticket }, { upgrade: false })).status, `replay ${i} without Upgrade`).toBe(400);
+    }
+    expectError(await device.get("k"), 404, ErrorCode.NO_SUCH_KEY_EXCEPTION); // 2 of 3
+  });
+
   it("a forged watch ticket counts as a failed authentication of its address (429 past the failure limit)", async () => {
     await awayFromWindowEdge();
     const address = randomAddress();
