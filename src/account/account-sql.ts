@@ -62,9 +62,14 @@ export class AccountSql {
     this.#sql.exec("UPDATE account_meta SET listed = 1 WHERE id = 1");
   }
 
-  /** Watch sockets open over all stores, as they last reported them (migration 0003). */
-  openWatchers(): number {
-    return this.#sql.exec<{ n: number }>("SELECT COALESCE(SUM(open), 0) AS n FROM watchers").one().n;
+  /**
+   * Watch sockets over all stores: open as each store last reported (migration 0003), plus those admitted since
+   * `admittedSince` that their store has not yet accepted or refused (migration 0004).
+   */
+  openWatchers(admittedSince: number): number {
+    const open = this.#sql.exec<{ n: number }>("SELECT COALESCE(SUM(open), 0) AS n FROM watchers").one().n;
+    const admitted = this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM watcher_admissions WHERE admitted_at >= ?", admittedSince).one().n;
+    return open + admitted;
   }
 
   /** The stores that reported open sockets. */
@@ -77,8 +82,15 @@ export class AccountSql {
     else this.#sql.exec("INSERT INTO watchers (store_id, open) VALUES (?, ?) ON CONFLICT (store_id) DO UPDATE SET open = excluded.open", storeId, open);
   }
 
-  addWatcher(storeId: string): void {
-    this.#sql.exec("INSERT INTO watchers (store_id, open) VALUES (?, 1) ON CONFLICT (store_id) DO UPDATE SET open = open + 1", storeId);
+  /** One watcher admitted on `storeId`, on its way to the store; admissions older than `expiredBefore` are dropped. */
+  admitWatcher(storeId: string, now: number, expiredBefore: number): void {
+    this.#sql.exec("DELETE FROM watcher_admissions WHERE admitted_at < ?", expiredBefore);
+    this.#sql.exec("INSERT INTO watcher_admissions (store_id, admitted_at) VALUES (?, ?)", storeId, now);
+  }
+
+  /** The store accepted or refused one admitted watcher: its oldest admission is settled. */
+  settleAdmission(storeId: string): void {
+    this.#sql.exec("DELETE FROM watcher_admissions WHERE id = (SELECT id FROM watcher_admissions WHERE store_id = ? ORDER BY id LIMIT 1)", storeId);
   }
 
   forget(storeId: string): void {

@@ -8,12 +8,18 @@ import { directoryFor } from "../directory/shards";
 import { storeFor } from "../store/address";
 import { AccountSql } from "./account-sql";
 
+/** How long an admitted watcher counts before its store reports it (after that, the request is taken as lost). */
+const ADMISSION_TTL_MS = 60_000;
+
 /**
  * One identity's account: which stores it has (so that account deletion finds them all) and, when identity
  * quotas are on, the usage each store last reported. Called by the identity's store objects and the Worker.
  */
 export class VssAccount extends DurableObject<Env> {
   #db: AccountSql | null = null;
+  /** Orders stores' watcher reports against recounts (in memory: a recount does not outlive the instance). */
+  #reportTick = 0;
+  readonly #reportedAt = new Map<string, number>();
 
   get #sql(): AccountSql {
     if (!this.#db) {
@@ -73,32 +79,41 @@ export class VssAccount extends DurableObject<Env> {
 
   /**
    * Admits one more watch socket on `storeId` while the identity holds fewer than `limit` over all its stores
-   * (VSS_WATCHERS_PER_IDENTITY). The counts are what each store last reported; a store that lost its sockets
-   * without reporting (a restart) would keep its count, so at the limit every watched store is asked again first.
+   * (VSS_WATCHERS_PER_IDENTITY): the sockets each store last reported, plus the admissions on their way to a store
+   * (settled when it reports accepting or refusing them). A store that lost its sockets without reporting (a
+   * restart) would keep its count, so at the limit every watched store is asked again first.
    */
   async admitWatcher(storeId: string, identity: string, limit: number): Promise<boolean> {
     const db = this.#sql;
-    if (db.openWatchers() < limit) {
-      db.addWatcher(storeId);
+    const now = Date.now();
+    if (db.openWatchers(now - ADMISSION_TTL_MS) < limit) {
+      db.admitWatcher(storeId, now, now - ADMISSION_TTL_MS);
       return true;
     }
     // Asked without holding this object (a store may be waiting on it meanwhile: no deadlock); a store that does
-    // not answer keeps its last count. The decision after the counts is synchronous, so two admissions cannot both
-    // take the last place.
+    // not answer keeps its last count, and one that reported while being asked keeps its report, which is newer
+    // than its answer. The decision after the counts is synchronous, so two admissions cannot both take the last place.
     const watched = db.watchedStores();
+    const asked = ++this.#reportTick;
     const counts = await Promise.all(watched.map((id) => storeFor(this.env, identity, id).openWatchers().catch(() => null)));
     watched.forEach((id, i) => {
       const open = counts[i];
-      if (open !== null && open !== undefined) db.setWatchers(id, open);
+      if (open !== null && open !== undefined && (this.#reportedAt.get(id) ?? 0) < asked) db.setWatchers(id, open);
     });
-    if (db.openWatchers() >= limit) return false;
-    db.addWatcher(storeId);
+    const later = Date.now();
+    if (db.openWatchers(later - ADMISSION_TTL_MS) >= limit) return false;
+    db.admitWatcher(storeId, later, later - ADMISSION_TTL_MS);
     return true;
   }
 
-  /** A store's count of open watch sockets, after it accepted, refused or lost one. */
-  reportWatchers(storeId: string, open: number): void {
+  /**
+   * A store's count of open watch sockets, after it accepted or refused a watcher handed to it (`settles`: that
+   * admission is no longer on its way) or lost one.
+   */
+  reportWatchers(storeId: string, open: number, settles = false): void {
+    this.#reportedAt.set(storeId, ++this.#reportTick);
     this.#sql.setWatchers(storeId, open);
+    if (settles) this.#sql.settleAdmission(storeId);
   }
 
   /** Whether `storeId` is registered (worker/store-gate.ts asks before reaching a store it has not seen). */

@@ -205,7 +205,7 @@ export class VssStore extends DurableObject<Env> {
       const now = Date.now();
       const fresh = this.ctx.storage.transactionSync(() => ticket.expiresAtMs > now && db.watch.useTicket(ticket.nonce, ticket.expiresAtMs, now));
       if (!fresh) {
-        await this.#watchers.report(watch.owner);
+        await this.#watchers.report(watch.owner, true);
         return new Response(null, { status: 401 });
       }
     }

@@ -33,6 +33,26 @@ describe("watchers per identity", () => {
     for (const watcher of open) watcher.close();
   });
 
+  it("holds the limit under a burst: admissions in flight count while the account recounts", async () => {
+    // Before admissions were counted, a recount set a store whose watcher was still on its way back to 0: one in
+    // two such bursts let two watchers into the last place. Three rounds, each a fresh identity.
+    for (let round = 0; round < 3; round++) {
+      const key = new SigsKey();
+      const on = (storeId: string) => new DeviceClient(storeId, key, { env: LIMITED });
+      const open: Watcher[] = [await on("burst-a").watch(), await on("burst-a").watch()];
+      // One place left; twelve watchers asked for at once, each on a store of its own.
+      const answers = await Promise.all(Array.from({ length: 12 }, (_, i) => on(`burst-${i}`).watchResponse({})));
+      const accepted = answers.filter((r) => r.status === 101);
+      expect(answers.filter((r) => r.status !== 101 && r.status !== 429).map((r) => r.status)).toEqual([]);
+      for (const response of accepted) {
+        response.webSocket?.accept();
+        response.webSocket?.close(1000, "done");
+      }
+      for (const watcher of open) watcher.close();
+      expect(accepted.length, `round ${round}`).toBe(1);
+    }
+  });
+
   it("counts only sockets that are open: a store that lost its sockets (restart) gives their places back", async () => {
     const key = new SigsKey();
     const device = new DeviceClient("restarted", key, { env: LIMITED });

@@ -48,14 +48,14 @@ export class Watchers {
    */
   async accept(owner: WatcherOwner): Promise<Response> {
     if (this.ctx.getWebSockets().length >= MAX_WATCHERS) {
-      await this.report(owner);
+      await this.report(owner, true);
       return new Response(null, { status: 429 });
     }
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     this.ctx.acceptWebSocket(server);
     server.serializeAttachment({ sent: -1, ...owner } satisfies Attachment);
     this.#send(server, this.current());
-    await this.report(owner);
+    await this.report(owner, true);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -64,10 +64,13 @@ export class Watchers {
     return this.ctx.getWebSockets().filter((socket) => socket !== closing).length;
   }
 
-  /** Tells the identity's account how many sockets this store holds (best effort: the account asks again when in doubt). */
-  async report(owner: WatcherOwner, closing?: WebSocket): Promise<void> {
+  /**
+   * Tells the identity's account how many sockets this store holds (best effort: the account asks again when in
+   * doubt); `settles`: after accepting or refusing a watcher the account admitted.
+   */
+  async report(owner: WatcherOwner, settles: boolean, closing?: WebSocket): Promise<void> {
     try {
-      await accountFor(this.env, owner.identity).reportWatchers(owner.storeId, this.open(closing));
+      await accountFor(this.env, owner.identity).reportWatchers(owner.storeId, this.open(closing), settles);
     } catch (error) {
       console.error("reporting watchers to the account failed; it counts them again when an identity reaches its limit", String(error));
     }
@@ -76,7 +79,7 @@ export class Watchers {
   /** A socket closed or failed: its store tells the account how many remain. */
   async gone(socket: WebSocket): Promise<void> {
     const owner = this.ownerOf(socket);
-    if (owner) await this.report(owner, socket);
+    if (owner) await this.report(owner, false, socket);
   }
 
   /** The owner a socket was accepted for (null for a socket accepted before owners were recorded). */
