@@ -67,9 +67,9 @@ export class AccountSql {
    * `admittedSince` that their store has not yet accepted or refused (migration 0004).
    */
   openWatchers(admittedSince: number): number {
-    const open = this.#sql.exec<{ n: number }>("SELECT COALESCE(SUM(open), 0) AS n FROM watchers").one().n;
-    const admitted = this.#sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM watcher_admissions WHERE admitted_at >= ?", admittedSince).one().n;
-    return open + admitted;
+    return this.#sql
+      .exec<{ n: number }>("SELECT (SELECT COALESCE(SUM(open), 0) FROM watchers) + (SELECT COUNT(*) FROM watcher_admissions WHERE admitted_at >= ?) AS n", admittedSince)
+      .one().n;
   }
 
   /** The stores that reported open sockets. */

@@ -47,7 +47,7 @@ export class VssStore extends DurableObject<Env> {
       const head = state.head(db);
       return { revision: head.revision, digest: head.digest, globalVersion: db?.globalVersion() ?? 0 };
     });
-    const group = (this.#group = new GroupCommit(ctx.storage));
+    this.#group = new GroupCommit(ctx.storage);
     this.#host = {
       storage: ctx.storage,
       env,
@@ -56,7 +56,7 @@ export class VssStore extends DurableObject<Env> {
       registered: false,
       erasures: 0,
       exclusive: (work) => ctx.blockConcurrencyWhile(work),
-      grouped: (work) => group.run(work),
+      grouped: (work) => this.#group.run(work),
       erase: () => this.erase(),
     };
   }

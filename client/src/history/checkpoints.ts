@@ -1,3 +1,5 @@
+import { CANONICAL_REVISION, DIGEST_HEX, INCARNATION_HEX } from "./head.js";
+
 /**
  * The highest head a client has seen and proven for one store (HISTORY.md §6), with what it learned on the way:
  * the store's incarnation (to tell an erasure from a rollback) and its global version (for the writer's shortcut).
@@ -56,17 +58,14 @@ interface StoredCheckpoint {
   globalVersion?: string;
 }
 
-const REVISION = /^(0|[1-9][0-9]*)$/;
-const DIGEST = /^[0-9a-f]{64}$/;
-const INCARNATION = /^([0-9a-f]{32})?$/;
 const VERSION = /^-?[0-9]+$/;
 
 function parse(key: string, text: string): Checkpoint {
   const stored = JSON.parse(text) as Partial<StoredCheckpoint>;
   const ok =
-    typeof stored.revision === "string" && REVISION.test(stored.revision) &&
-    typeof stored.digest === "string" && DIGEST.test(stored.digest) &&
-    (stored.incarnation === undefined || INCARNATION.test(stored.incarnation)) &&
+    typeof stored.revision === "string" && CANONICAL_REVISION.test(stored.revision) &&
+    typeof stored.digest === "string" && DIGEST_HEX.test(stored.digest) &&
+    (stored.incarnation === undefined || INCARNATION_HEX.test(stored.incarnation)) &&
     (stored.globalVersion === undefined || VERSION.test(stored.globalVersion));
   // A damaged checkpoint is not silently dropped: that would let the next head through unproven.
   if (!ok) throw new TypeError(`the stored checkpoint ${key} is damaged: ${text.slice(0, 200)}`);

@@ -1,7 +1,7 @@
 import type { CallOptions, VssClient } from "../client/vss-client.js";
 import { InternalError, NoSuchKeyError } from "../errors.js";
 import { ForkError, RollbackError } from "./errors.js";
-import type { StoreHead } from "./head.js";
+import { CANONICAL_REVISION, DIGEST_HEX, INCARNATION_HEX, type StoreHead } from "./head.js";
 import type { HistoryVerifier } from "./verifier.js";
 import { liesOnChain } from "./walk.js";
 
@@ -91,11 +91,11 @@ function parsePublished(storeId: string, plain: Uint8Array): PublishedHead {
   const wellFormed =
     format === FORMAT &&
     typeof revision === "string" &&
-    /^(0|[1-9][0-9]*)$/.test(revision) &&
+    CANONICAL_REVISION.test(revision) &&
     typeof digest === "string" &&
-    /^[0-9a-f]{64}$/.test(digest) &&
+    DIGEST_HEX.test(digest) &&
     typeof incarnation === "string" &&
-    /^([0-9a-f]{32})?$/.test(incarnation) &&
+    INCARNATION_HEX.test(incarnation) &&
     typeof publishedAtMs === "number" &&
     (device === undefined || typeof device === "string");
   if (!wellFormed) throw new InternalError(`store ${JSON.stringify(storeId)}: the published head is not a ${FORMAT} record`);

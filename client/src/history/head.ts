@@ -11,8 +11,11 @@ export interface StoreHead {
 /** The head of a store never written (or erased and not written since): revision 0, 64 zeros. */
 export const ZERO_HEAD: StoreHead = { revision: 0n, digest: "0".repeat(64) };
 
-const CANONICAL_REVISION = /^(0|[1-9][0-9]*)$/;
-const DIGEST_HEX = /^[0-9a-f]{64}$/;
+/** How a head travels as text (headers, checkpoints, published heads): a canonical decimal revision, 64 lower-case hex digits. */
+export const CANONICAL_REVISION = /^(0|[1-9][0-9]*)$/;
+export const DIGEST_HEX = /^[0-9a-f]{64}$/;
+/** A store's incarnation as text: 32 lower-case hex digits, or empty (a store never written). */
+export const INCARNATION_HEX = /^([0-9a-f]{32})?$/;
 
 /**
  * The head in `vss-revision` and `vss-digest`, or undefined when either is absent or not in its canonical form
